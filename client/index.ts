@@ -1,0 +1,13 @@
+import { nodeEnv } from './env/node.js';
+import type { ConnectOptions } from './options.js';
+import { ClientSocket } from './socket.js';
+
+export { ClientSocket, type ClientSocketEvents, type SocketState } from './socket.js';
+export type { ConnectOptions } from './options.js';
+export type { TransportAttempt } from './transport-plan.js';
+export type { AppData, JsonValue, TransportName } from '../protocol/index.js';
+
+/** Opens a Ferry socket from Node (over `ws` and `http`). `url` is the server's Ferry path, e.g. `http://host/ferry`. */
+export function connect(url: string, options?: ConnectOptions): ClientSocket {
+  return new ClientSocket(url, nodeEnv, options);
+}

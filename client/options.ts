@@ -1,0 +1,54 @@
+import { isTransportName, type TransportName } from '../protocol/index.js';
+
+export interface ConnectOptions {
+  /** Transports to use, in order of preference. Default: websocket, iframe-streaming, xhr-polling. */
+  transports?: TransportName[];
+  /** Reconnect after a drop, and start a new session when the old one cannot be resumed. Default true. */
+  reconnect?: boolean;
+  /** Budget for an upgrade probe (connect + one round trip) before the transport is abandoned, in ms. Default 2500. */
+  probeTimeout?: number;
+  /** First reconnect delay, doubled per failed attempt, in ms. Default 250. */
+  reconnectDelay?: number;
+  /** Longest reconnect delay, in ms. Default 5000. */
+  reconnectDelayMax?: number;
+  /** Unacknowledged outbound bytes the client holds before `send` throws. Default 8 MiB. */
+  maxBufferedBytes?: number;
+  /** How long the handshake may take, in ms. Default 10000. */
+  connectTimeout?: number;
+}
+
+export interface ResolvedConnectOptions {
+  transports: TransportName[];
+  reconnect: boolean;
+  probeTimeout: number;
+  reconnectDelay: number;
+  reconnectDelayMax: number;
+  maxBufferedBytes: number;
+  connectTimeout: number;
+}
+
+export const DEFAULT_TRANSPORTS: TransportName[] = ['websocket', 'iframe-streaming', 'xhr-polling'];
+
+function pick(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value > 0 ? value : fallback;
+}
+
+export function resolveConnectOptions(options: ConnectOptions | undefined): ResolvedConnectOptions {
+  const o = options || {};
+  const transports: TransportName[] = [];
+  const requested = o.transports || DEFAULT_TRANSPORTS;
+  for (let i = 0; i < requested.length; i++) {
+    if (!isTransportName(requested[i])) throw new Error('ferry: unknown transport "' + String(requested[i]) + '"');
+    transports.push(requested[i]);
+  }
+  if (transports.length === 0) throw new Error('ferry: at least one transport is needed');
+  return {
+    transports: transports,
+    reconnect: o.reconnect !== false,
+    probeTimeout: pick(o.probeTimeout, 2500),
+    reconnectDelay: pick(o.reconnectDelay, 250),
+    reconnectDelayMax: pick(o.reconnectDelayMax, 5000),
+    maxBufferedBytes: pick(o.maxBufferedBytes, 8 * 1024 * 1024),
+    connectTimeout: pick(o.connectTimeout, 10000),
+  };
+}

@@ -1,0 +1,412 @@
+import { EventEmitter } from 'eventemitter3';
+import {
+  CloseCode,
+  ProtocolError,
+  ReliableChannel,
+  encodeAck,
+  encodeControl,
+  isBytes,
+  utf8Length,
+  type AppData,
+  type Frame,
+  type Handshake,
+  type JsonValue,
+  type TransportName,
+} from '../protocol/index.js';
+import type { ClientEnv } from './env/env.js';
+import { requestHandshake } from './handshake.js';
+import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
+import { TransportPlan, type TransportAttempt } from './transport-plan.js';
+import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
+import { WebSocketClientTransport } from './transports/websocket.js';
+import { sessionUrl, toWebSocketUrl } from './transports/urls.js';
+
+export type SocketState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface ClientSocketEvents {
+  /** A session is established (the first one, or a new one after the old could not be resumed). */
+  open: [];
+  /** An application message: a JSON value, or bytes as a Uint8Array. */
+  message: [data: JsonValue | Uint8Array];
+  /** The session moved to another transport. */
+  transport: [name: TransportName];
+  /** The connection dropped; the client is trying to resume the same session. */
+  reconnecting: [reason: string];
+  /** The session was resumed on a new connection; nothing was lost. */
+  reconnect: [];
+  /** The session ended. Unless closed by the app or the server, a new session follows when `reconnect` is on. */
+  close: [reason: string];
+}
+
+/** Codes after which a fresh session is worth starting. */
+const RENEWABLE: { [code: number]: boolean } = {};
+RENEWABLE[CloseCode.SERVER_SHUTDOWN] = true;
+RENEWABLE[CloseCode.SESSION_UNKNOWN] = true;
+RENEWABLE[CloseCode.RESUME_WINDOW_EXPIRED] = true;
+RENEWABLE[CloseCode.TRANSPORT_REPLACED] = false;
+
+/**
+ * The client side of a session: one state machine over whichever transport works. It numbers
+ * and keeps outbound messages until acknowledged, drops duplicates inbound, probes better
+ * transports and switches to them, and resumes after a drop within the server's resume window.
+ */
+export class ClientSocket extends EventEmitter<ClientSocketEvents> implements ClientTransportListener, SessionRef {
+  state: SocketState = 'connecting';
+  baseUrl: string;
+  sid = '';
+  token = '';
+  pingInterval = 20000;
+  pingTimeout = 15000;
+  private readonly _env: ClientEnv;
+  private readonly _options: ResolvedConnectOptions;
+  private _handshake: Handshake | null = null;
+  private _channel = new ReliableChannel();
+  private _plan: TransportPlan;
+  private _active: ClientTransport | null = null;
+  private _candidate: ClientTransport | null = null;
+  private _epoch = 0;
+  private _pendingPong = 0;
+  private _flushQueued = false;
+  private _lostAt = 0;
+  private _attempt = 0;
+  private _timers: { [name: string]: ReturnType<typeof setTimeout> | undefined } = {};
+
+  constructor(url: string, env: ClientEnv, options?: ConnectOptions) {
+    super();
+    this.baseUrl = url.replace(/\/+$/, '');
+    this._env = env;
+    this._options = resolveConnectOptions(options);
+    this._plan = new TransportPlan(this._options.transports, env);
+    this._start();
+  }
+
+  /** Public session id, once known. */
+  get id(): string {
+    return this.sid;
+  }
+
+  /** The transport in use, or null before the first one is up. */
+  get transport(): TransportName | null {
+    return this._active ? this._active.name : null;
+  }
+
+  /** Why each transport was not used, newest last. */
+  get attempts(): TransportAttempt[] {
+    return this._plan.attempts;
+  }
+
+  /** Queues a message; delivered exactly once, in order. Throws when it is too large or the buffer is full. */
+  send(data: JsonValue | Uint8Array | ArrayBuffer): boolean {
+    if (this.state === 'closed') return false;
+    const value: AppData = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    const max = this._handshake ? this._handshake.maxMessageSize - 64 : Infinity;
+    const size = isBytes(value) ? Math.ceil((value.byteLength * 4) / 3) + 32 : 0;
+    if (size > max) throw new RangeError('ferry: message exceeds the server maxMessageSize');
+    if (this._channel.bufferedBytes > this._options.maxBufferedBytes) throw new Error('ferry: send buffer is full (maxBufferedBytes)');
+    const entry = this._channel.push(value);
+    if (entry.text !== null && entry.text.length * 3 > max && utf8Length(entry.text) > max) {
+      throw new RangeError('ferry: message exceeds the server maxMessageSize');
+    }
+    this._queueFlush();
+    return true;
+  }
+
+  /** Ends the session; the server is told. */
+  close(): void {
+    if (this.state === 'closed') return;
+    const t = this._active;
+    const bye = encodeControl({ type: 'close', code: CloseCode.NORMAL, reason: 'client closed' });
+    // over HTTP the goodbye is its own request: tearing the transport down must not abort it
+    if (t && t.name === 'websocket' && t.writable) t.send([bye], []);
+    else if (this._handshake) this._env.request('POST', sessionUrl(this, 'send', ''), '[' + bye + ']', 5000, function () {});
+    this._finish('client closed');
+  }
+
+  takeAck(): number {
+    return this._channel.takeAck();
+  }
+
+  // ---- starting and renewing sessions
+
+  private _start(): void {
+    this.state = 'connecting';
+    if (this._plan.websocketOnly()) return this._openDirectWebSocket();
+    const first = this._plan.startTransport();
+    if (!first) return this._finish('no usable transport');
+    this._later('connect', 0, () => {
+      requestHandshake(this._env, this.baseUrl, first, this._options.connectTimeout, (error, handshake, status) => {
+        if (this.state === 'closed') return;
+        if (handshake) {
+          this._established(handshake);
+          this._activate(this._plan.create(first, this._env, this, ++this._epoch, this));
+          return;
+        }
+        if (status !== null && status >= 400 && status < 500) return this._finish('handshake refused: ' + error);
+        this._retry('handshake failed: ' + error);
+      });
+    });
+  }
+
+  private _openDirectWebSocket(): void {
+    this._epoch = 1;
+    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(this.baseUrl) + '/v1/ws', 1, this));
+    this._later('connect', this._options.connectTimeout, () => this._lose(this._active, 'handshake timed out', null));
+  }
+
+  private _established(handshake: Handshake): void {
+    this._clear('connect');
+    this._handshake = handshake;
+    this.sid = handshake.sid;
+    this.token = handshake.token;
+    this.pingInterval = handshake.pingInterval;
+    this.pingTimeout = handshake.pingTimeout;
+    this._plan.restrictTo(handshake.transports);
+    this.state = 'open';
+    this._attempt = 0;
+    this.emit('open');
+    this._queueFlush();
+  }
+
+  /** The old session is gone: say so, then start a new one if allowed. */
+  private _renew(reason: string): void {
+    this._drop();
+    this.emit('close', reason);
+    if (!this._options.reconnect || this.state === 'closed') {
+      this.state = 'closed';
+      return;
+    }
+    this._handshake = null;
+    this._channel = new ReliableChannel();
+    this._plan.reset();
+    this._epoch = 0;
+    this.sid = this.token = '';
+    this.state = 'connecting';
+    this._later('reconnect', this._backoff(), () => this._start());
+  }
+
+  private _finish(reason: string): void {
+    if (this.state === 'closed') return;
+    this._drop();
+    this.state = 'closed';
+    this.emit('close', reason);
+  }
+
+  private _drop(): void {
+    for (const name in this._timers) this._clear(name);
+    if (this._active) this._active.close();
+    if (this._candidate) this._candidate.close();
+    this._active = this._candidate = null;
+  }
+
+  // ---- transports
+
+  private _activate(t: ClientTransport): void {
+    const previous = this._active;
+    this._active = t;
+    if (previous && previous !== t) previous.close();
+    this._channel.rewind();
+    if (!previous || previous.name !== t.name) {
+      if (this._handshake) this.emit('transport', t.name);
+    }
+    this._queueFlush();
+  }
+
+  onOpen(t: ClientTransport): void {
+    if (t === this._candidate) {
+      if (t.name === 'websocket') {
+        t.send([encodeControl({ type: 'probe', nonce: String(this._epoch) })], []);
+      } else {
+        this._promote(t);
+      }
+      return;
+    }
+    if (t !== this._active) return;
+    if (this.state === 'reconnecting' && (t.name !== 'websocket' || this._handshake)) {
+      if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
+      this.state = 'open';
+      this._attempt = 0;
+      this.emit('reconnect');
+      this._queueFlush();
+    }
+    this._watch(t);
+    this._upgrade();
+  }
+
+  onFrames(t: ClientTransport, frames: Frame[]): void {
+    if (t === this._candidate) {
+      if (frames.length > 0 && frames[0].type === 'probe') this._promote(t);
+      return;
+    }
+    if (t !== this._active) return;
+    this._watch(t);
+    try {
+      for (let i = 0; i < frames.length; i++) {
+        if (this._active !== t) return;
+        this._receive(t, frames[i]);
+      }
+    } catch (e) {
+      this._finish('protocol error: ' + (e instanceof ProtocolError ? e.reason : String(e)));
+      return;
+    }
+    if (this._channel.unackedInbound() > 0) this._queueAck();
+  }
+
+  onWritable(t: ClientTransport): void {
+    if (t === this._active) this._queueFlush();
+  }
+
+  onError(t: ClientTransport, reason: string, status: number | null): void {
+    if (t === this._candidate) return this._abandon(t, reason);
+    if (t !== this._active) return;
+    if (status === 409 && this._candidate) return; // the candidate has taken over server-side
+    this._lose(t, reason, status);
+  }
+
+  private _receive(t: ClientTransport, frame: Frame): void {
+    switch (frame.type) {
+      case 'message':
+        if (this._channel.accept(frame.seq) === 'deliver') this.emit('message', frame.data as JsonValue | Uint8Array);
+        break;
+      case 'ack':
+        this._channel.acknowledge(frame.seq);
+        break;
+      case 'ping':
+        this._pendingPong = frame.n;
+        this._queueFlush();
+        break;
+      case 'open':
+        if (!this._handshake) {
+          this._established(frame.handshake);
+          this.emit('transport', t.name);
+          this._watch(t);
+        }
+        break;
+      case 'close':
+        if (RENEWABLE[frame.code]) this._renew(frame.reason);
+        else this._finish(frame.reason);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Try the next better transport than the active one, if any. */
+  private _upgrade(): void {
+    const active = this._active;
+    if (this._candidate || !active || this.state !== 'open') return;
+    const name = this._plan.betterThan(active.name);
+    if (!name) return;
+    const t = this._plan.create(name, this._env, this, ++this._epoch, this);
+    this._candidate = t;
+    this._later('probe', this._options.probeTimeout, () => this._abandon(t, 'no answer within ' + this._options.probeTimeout + ' ms'));
+  }
+
+  private _promote(t: ClientTransport): void {
+    this._clear('probe');
+    this._candidate = null;
+    this._plan.succeeded(t.name);
+    if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
+    this._activate(t);
+    this._watch(t);
+    this._upgrade();
+  }
+
+  private _abandon(t: ClientTransport, reason: string): void {
+    this._clear('probe');
+    t.close();
+    this._candidate = null;
+    this._plan.failed(t.name, reason);
+    const active = this._active;
+    // an HTTP candidate takes the session over on arrival: the old transport is stale now
+    if (active && t.name !== 'websocket') this._activate(this._plan.create(active.name, this._env, this, ++this._epoch, this));
+    else this._upgrade();
+  }
+
+  private _lose(t: ClientTransport | null, reason: string, status: number | null): void {
+    if (!t || this.state === 'closed') return;
+    if (status === 404 || status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
+    if (status === 403 || status === 400 || status === CloseCode.ORIGIN_NOT_ALLOWED) return this._finish(reason);
+    if (status !== null && RENEWABLE[status]) return this._renew(reason);
+    if (reason === 'ping timeout' && t.name === 'websocket') this._plan.failed('websocket', 'stopped carrying frames');
+    this._drop();
+    if (!this._handshake) return this._retry(reason);
+    if (this.state !== 'reconnecting') {
+      this.state = 'reconnecting';
+      this._lostAt = new Date().getTime();
+      this.emit('reconnecting', reason);
+    }
+    this._retry(reason);
+  }
+
+  private _retry(reason: string): void {
+    if (this._handshake && new Date().getTime() - this._lostAt > this._handshake.resumeWindow) return this._renew('resume window expired');
+    this._later('reconnect', this._backoff(), () => {
+      if (!this._handshake) return this._start();
+      const name = this._plan.resumeTransport();
+      if (!name) return this._finish('no usable transport: ' + reason);
+      const url = toWebSocketUrl(this.baseUrl) + '/v1/ws?sid=' + encodeURIComponent(this.sid) + '&t=' + encodeURIComponent(this.token);
+      this._activate(name === 'websocket' ? new WebSocketClientTransport(this._env, url + '&e=' + ++this._epoch, this._epoch, this) : this._plan.create(name, this._env, this, ++this._epoch, this));
+    });
+  }
+
+  private _backoff(): number {
+    const base = Math.min(this._options.reconnectDelayMax, this._options.reconnectDelay * Math.pow(2, this._attempt++));
+    return Math.round(base * (0.5 + Math.random() / 2));
+  }
+
+  /** Streams prove they are alive by the server's pings; silence past the deadline drops them. */
+  private _watch(t: ClientTransport): void {
+    if (t.name === 'xhr-polling' || t !== this._active) return;
+    this._later('liveness', this.pingInterval + this.pingTimeout, () => this._lose(t, 'ping timeout', null));
+  }
+
+  // ---- sending
+
+  private _queueFlush(): void {
+    if (this._flushQueued) return;
+    this._flushQueued = true;
+    this._env.defer(() => {
+      this._flushQueued = false;
+      this._flush();
+    });
+  }
+
+  private _queueAck(): void {
+    if (this._channel.unackedInbound() >= 64) return this._queueFlush();
+    if (!this._timers.ack) this._later('ack', 50, () => this._flush());
+  }
+
+  private _flush(): void {
+    const t = this._active;
+    if (!t || this.state === 'closed' || !this._handshake) return;
+    const budget = Math.min(t.batchBytes, Math.floor((this._handshake.maxMessageSize - 1024) / 3));
+    while (t.writable) {
+      const controls: string[] = [];
+      if (this._pendingPong > 0) controls.push(encodeControl({ type: 'pong', n: this._pendingPong }));
+      if (this._channel.unackedInbound() > 0) {
+        this._clear('ack');
+        controls.push(encodeAck(this._channel.takeAck()));
+      }
+      const entries = this._channel.hasUnwritten() ? this._channel.takeUnwritten(budget) : [];
+      if (controls.length === 0 && entries.length === 0) return;
+      this._pendingPong = 0;
+      t.send(controls, entries);
+    }
+  }
+
+  // ---- timers
+
+  private _later(name: string, ms: number, fn: () => void): void {
+    this._clear(name);
+    this._timers[name] = setTimeout(() => {
+      this._timers[name] = undefined;
+      fn();
+    }, ms);
+  }
+
+  private _clear(name: string): void {
+    const timer = this._timers[name];
+    if (timer !== undefined) clearTimeout(timer);
+    this._timers[name] = undefined;
+  }
+}

@@ -1,0 +1,105 @@
+import type { TransportName } from '../protocol/index.js';
+import type { ClientEnv } from './env/env.js';
+import { IframeStreamingTransport } from './transports/iframe-streaming.js';
+import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
+import { toWebSocketUrl } from './transports/urls.js';
+import { WebSocketClientTransport } from './transports/websocket.js';
+import { XhrPollingTransport } from './transports/xhr-polling.js';
+
+/** Why a transport was or was not used. */
+export interface TransportAttempt {
+  transport: TransportName;
+  outcome: 'used' | 'failed';
+  reason: string;
+  at: number;
+}
+
+/**
+ * Which transports this client may use and in what order: the app's preference, narrowed by
+ * what the platform has, what the server allows, and what has failed in this session.
+ */
+export class TransportPlan {
+  readonly attempts: TransportAttempt[] = [];
+  private readonly _preferred: TransportName[];
+  private readonly _env: ClientEnv;
+  private _serverAllows: TransportName[] | null = null;
+  private _failed: { [name: string]: boolean } = {};
+
+  constructor(preferred: TransportName[], env: ClientEnv) {
+    this._preferred = preferred;
+    this._env = env;
+  }
+
+  usable(): TransportName[] {
+    const out: TransportName[] = [];
+    for (let i = 0; i < this._preferred.length; i++) {
+      const name = this._preferred[i];
+      if (this._failed[name] || !this._supported(name)) continue;
+      if (this._serverAllows && indexOf(this._serverAllows, name) < 0) continue;
+      out.push(name);
+    }
+    return out;
+  }
+
+  websocketOnly(): boolean {
+    const usable = this.usable();
+    return usable.length === 1 && usable[0] === 'websocket';
+  }
+
+  /** The first transport of a session: long-polling where allowed (it starts fast everywhere), else the first HTTP one. */
+  startTransport(): TransportName | null {
+    const usable = this.usable();
+    if (indexOf(usable, 'xhr-polling') >= 0) return 'xhr-polling';
+    for (let i = 0; i < usable.length; i++) if (usable[i] !== 'websocket') return usable[i];
+    return null;
+  }
+
+  /** The transport to resume a dropped session on. */
+  resumeTransport(): TransportName | null {
+    return this.websocketOnly() ? 'websocket' : this.startTransport();
+  }
+
+  /** The most preferred usable transport ranked above `current`, or null. */
+  betterThan(current: TransportName): TransportName | null {
+    const best = this.usable()[0];
+    return best !== undefined && best !== current ? best : null;
+  }
+
+  restrictTo(serverTransports: TransportName[]): void {
+    this._serverAllows = serverTransports;
+  }
+
+  /** A new session: the server may allow other transports; failures are kept (the network is the same). */
+  reset(): void {
+    this._serverAllows = null;
+  }
+
+  failed(name: TransportName, reason: string): void {
+    this._failed[name] = true;
+    this.attempts.push({ transport: name, outcome: 'failed', reason: reason, at: new Date().getTime() });
+  }
+
+  succeeded(name: TransportName): void {
+    this.attempts.push({ transport: name, outcome: 'used', reason: 'probe answered', at: new Date().getTime() });
+  }
+
+  create(name: TransportName, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener): ClientTransport {
+    if (name === 'websocket') {
+      const url = toWebSocketUrl(session.baseUrl) + '/v1/ws?sid=' + encodeURIComponent(session.sid) + '&t=' + encodeURIComponent(session.token) + '&e=' + epoch;
+      return new WebSocketClientTransport(env, url, epoch, listener);
+    }
+    if (name === 'iframe-streaming') return new IframeStreamingTransport(env, session, epoch, listener);
+    return new XhrPollingTransport(env, session, epoch, listener);
+  }
+
+  private _supported(name: TransportName): boolean {
+    if (name === 'websocket') return this._env.createWebSocket !== null;
+    if (name === 'iframe-streaming') return this._env.openIframeStream !== null;
+    return true;
+  }
+}
+
+function indexOf(list: TransportName[], name: TransportName): number {
+  for (let i = 0; i < list.length; i++) if (list[i] === name) return i;
+  return -1;
+}

@@ -1,0 +1,39 @@
+import type { Frame, OutboundEntry, TransportName } from '../../protocol/index.js';
+
+/** How a client transport reports to the session. */
+export interface ClientTransportListener {
+  /** The transport carried its first response: it works. */
+  onOpen(transport: ClientTransport): void;
+  /** Frames from the server. */
+  onFrames(transport: ClientTransport, frames: Frame[]): void;
+  /** Ready to send again (an upstream request finished). */
+  onWritable(transport: ClientTransport): void;
+  /**
+   * The transport failed or ended. `status` is the HTTP status when the server refused a request
+   * (404: the session is gone), or the WebSocket close code.
+   */
+  onError(transport: ClientTransport, reason: string, status: number | null): void;
+}
+
+/** Session coordinates every transport request needs. */
+export interface SessionRef {
+  baseUrl: string;
+  sid: string;
+  token: string;
+  pingInterval: number;
+  pingTimeout: number;
+  /** The ack to report now (and count as reported). */
+  takeAck(): number;
+}
+
+/** One client transport instance; `epoch` identifies it to the server. */
+export interface ClientTransport {
+  readonly name: TransportName;
+  readonly epoch: number;
+  /** Whether `send` may be called now. */
+  readonly writable: boolean;
+  /** Largest batch of messages per send, in bytes. */
+  readonly batchBytes: number;
+  send(controls: string[], entries: OutboundEntry[]): void;
+  close(): void;
+}

@@ -1,0 +1,92 @@
+import { ProtocolError, decodeBinaryFrame, decodePacket, encodeBinaryFrame, encodePacket, entryText, type Frame, type OutboundEntry } from '../../protocol/index.js';
+import type { ClientEnv, WebSocketLike } from '../env/env.js';
+import type { ClientTransport, ClientTransportListener } from './transport.js';
+
+const OPEN = 1;
+
+/** WebSocket: packets as text messages, binary messages as binary frames. */
+export class WebSocketClientTransport implements ClientTransport {
+  readonly name = 'websocket';
+  readonly epoch: number;
+  readonly batchBytes = 64 * 1024;
+  private readonly _ws: WebSocketLike;
+  private readonly _listener: ClientTransportListener;
+  private _closed = false;
+
+  constructor(env: ClientEnv, url: string, epoch: number, listener: ClientTransportListener) {
+    this.epoch = epoch;
+    this._listener = listener;
+    const create = env.createWebSocket;
+    if (!create) throw new Error('WebSocket is not available here');
+    const ws = create(url);
+    this._ws = ws;
+    ws.onopen = () => {
+      if (!this._closed) listener.onOpen(this);
+    };
+    ws.onmessage = (event) => this._onMessage(event.data);
+    ws.onclose = (event) => this._fail('websocket closed' + (event.reason ? ': ' + event.reason : ''), event.code);
+    ws.onerror = () => this._fail('websocket error', null);
+  }
+
+  get writable(): boolean {
+    return !this._closed && this._ws.readyState === OPEN;
+  }
+
+  send(controls: string[], entries: OutboundEntry[]): void {
+    let texts = controls.slice();
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry.text === null && entry.data instanceof Uint8Array) {
+        if (texts.length > 0) this._ws.send(encodePacket(texts));
+        texts = [];
+        this._ws.send(encodeBinaryFrame(entry.seq, entry.data));
+      } else {
+        texts.push(entryText(entry));
+      }
+    }
+    if (texts.length > 0) this._ws.send(encodePacket(texts));
+  }
+
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    const ws = this._ws;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.onerror = ignore;
+    try {
+      ws.close(1000);
+    } catch (e) {
+      // not open yet: closing while connecting throws in some engines
+    }
+  }
+
+  private _onMessage(data: unknown): void {
+    if (this._closed) return;
+    let frames: Frame[];
+    try {
+      if (typeof data === 'string') frames = decodePacket(data);
+      else {
+        const decoded = decodeBinaryFrame(toBytes(data));
+        if (decoded === null) throw new ProtocolError('malformed binary frame');
+        frames = [{ type: 'message', seq: decoded.seq, data: decoded.data }];
+      }
+    } catch (e) {
+      return this._fail(e instanceof ProtocolError ? e.reason : 'bad message', null);
+    }
+    this._listener.onFrames(this, frames);
+  }
+
+  private _fail(reason: string, code: number | null): void {
+    if (this._closed) return;
+    this.close();
+    this._listener.onError(this, reason, code);
+  }
+}
+
+function ignore(): void {}
+
+function toBytes(data: unknown): Uint8Array {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (data instanceof Uint8Array) return data;
+  return new Uint8Array(0);
+}

@@ -1,0 +1,45 @@
+/**
+ * Session close codes, carried by `close` frames and used as WebSocket close codes.
+ * 1000 is a normal close; 4xxx are Ferry's own. `reason` is the human text sent with them.
+ */
+export const CloseCode = {
+  NORMAL: 1000,
+  SERVER_SHUTDOWN: 4000,
+  SESSION_UNKNOWN: 4001,
+  INVALID_TOKEN: 4002,
+  ORIGIN_NOT_ALLOWED: 4003,
+  PROTOCOL_ERROR: 4004,
+  MESSAGE_TOO_LARGE: 4005,
+  BUFFER_OVERFLOW: 4006,
+  PING_TIMEOUT: 4007,
+  TRANSPORT_REPLACED: 4008,
+  TOO_MANY_SESSIONS: 4009,
+  RESUME_WINDOW_EXPIRED: 4010,
+  STALE_TRANSPORT: 4011,
+} as const;
+
+export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Error bodies of HTTP responses: `{"error": code, "message": text}` with this status. */
+export const HttpError = {
+  bad_request: 400,
+  malformed_packet: 400,
+  unsupported_version: 400,
+  invalid_token: 403,
+  origin_not_allowed: 403,
+  transport_disabled: 403,
+  unknown_session: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  poll_pending: 409,
+  stale_transport: 409,
+  payload_too_large: 413,
+  too_many_sessions: 503,
+} as const;
+
+export type HttpErrorCode = keyof typeof HttpError;
+
+export interface HttpErrorBody {
+  error: HttpErrorCode;
+  message: string;
+}

@@ -1,0 +1,145 @@
+import { decodeBase64, encodeBase64 } from './base64.js';
+import type { Handshake } from './version.js';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** An application message: any JSON value, or bytes. */
+export type AppData = JsonValue | Uint8Array;
+
+/** A decoded frame. On the wire each is a JSON array whose first element names the type. */
+export type Frame =
+  | { type: 'message'; seq: number; data: AppData }
+  | { type: 'ack'; seq: number }
+  | { type: 'ping'; n: number }
+  | { type: 'pong'; n: number }
+  | { type: 'probe'; nonce: string }
+  | { type: 'upgrade'; ack: number }
+  | { type: 'open'; handshake: Handshake }
+  | { type: 'close'; code: number; reason: string };
+
+/** Thrown by the decoders; `reason` is safe to send back to the peer. */
+export class ProtocolError extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+const MAX_SEQ = 9007199254740991;
+
+function isSeq(value: unknown): value is number {
+  return typeof value === 'number' && value % 1 === 0 && value >= 0 && value <= MAX_SEQ;
+}
+
+function isBytes(data: AppData): data is Uint8Array {
+  return typeof data === 'object' && data !== null && typeof (data as Uint8Array).byteLength === 'number' && !isArray(data);
+}
+
+function isArray(value: unknown): value is unknown[] {
+  return Object.prototype.toString.call(value) === '[object Array]';
+}
+
+export { isBytes };
+
+/** The JSON text of one message frame: `["m",seq,value]` or `["b",seq,"base64"]`. */
+export function encodeMessageFrame(seq: number, data: AppData): string {
+  if (isBytes(data)) return '["b",' + seq + ',"' + encodeBase64(data) + '"]';
+  const json = JSON.stringify(data);
+  if (json === undefined) throw new TypeError('message is not JSON-serialisable');
+  return '["m",' + seq + ',' + json + ']';
+}
+
+export function encodeAck(seq: number): string {
+  return '["a",' + seq + ']';
+}
+
+export function encodeControl(frame: Exclude<Frame, { type: 'message' }>): string {
+  switch (frame.type) {
+    case 'ack':
+      return encodeAck(frame.seq);
+    case 'ping':
+      return '["ping",' + frame.n + ']';
+    case 'pong':
+      return '["pong",' + frame.n + ']';
+    case 'probe':
+      return JSON.stringify(['probe', frame.nonce]);
+    case 'upgrade':
+      return '["upgrade",' + frame.ack + ']';
+    case 'open':
+      return JSON.stringify(['open', frame.handshake]);
+    case 'close':
+      return JSON.stringify(['close', frame.code, frame.reason]);
+  }
+}
+
+/** A packet is a JSON array of frames: several frames travel in one HTTP body or WebSocket message. */
+export function encodePacket(frameTexts: string[]): string {
+  return '[' + frameTexts.join(',') + ']';
+}
+
+/** Parses and validates a packet. Throws ProtocolError on anything malformed. */
+export function decodePacket(text: string): Frame[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ProtocolError('packet is not valid JSON');
+  }
+  if (!isArray(raw)) throw new ProtocolError('packet must be a JSON array of frames');
+  const frames: Frame[] = [];
+  for (let i = 0; i < raw.length; i++) frames.push(decodeFrame(raw[i]));
+  return frames;
+}
+
+function decodeFrame(raw: unknown): Frame {
+  if (!isArray(raw) || typeof raw[0] !== 'string') throw new ProtocolError('frame must be an array starting with its type');
+  const kind = raw[0];
+  const a = raw[1];
+  switch (kind) {
+    case 'm':
+      if (raw.length !== 3 || !isSeq(a) || a === 0) break;
+      return { type: 'message', seq: a, data: raw[2] as JsonValue };
+    case 'b': {
+      if (raw.length !== 3 || !isSeq(a) || a === 0 || typeof raw[2] !== 'string') break;
+      const bytes = decodeBase64(raw[2]);
+      if (bytes === null) throw new ProtocolError('binary frame is not valid base64');
+      return { type: 'message', seq: a, data: bytes };
+    }
+    case 'a':
+      if (raw.length !== 2 || !isSeq(a)) break;
+      return { type: 'ack', seq: a };
+    case 'ping':
+    case 'pong':
+      if (raw.length !== 2 || !isSeq(a)) break;
+      return { type: kind, n: a };
+    case 'probe':
+      if (raw.length !== 2 || typeof a !== 'string' || a.length > 64) break;
+      return { type: 'probe', nonce: a };
+    case 'upgrade':
+      if (raw.length !== 2 || !isSeq(a)) break;
+      return { type: 'upgrade', ack: a };
+    case 'open':
+      if (raw.length !== 2 || typeof a !== 'object' || a === null) break;
+      return { type: 'open', handshake: a as Handshake };
+    case 'close':
+      if (raw.length !== 3 || typeof a !== 'number' || typeof raw[2] !== 'string') break;
+      return { type: 'close', code: a, reason: raw[2] };
+  }
+  throw new ProtocolError('malformed or unknown frame "' + String(kind).slice(0, 16) + '"');
+}
+
+/** UTF-8 byte length of a string, without TextEncoder. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

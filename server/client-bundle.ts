@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** The browser bundles the server hands out at `{path}/ferry.js` and `{path}/ferry.legacy.js`. */
+export const BUNDLE_FILES: Readonly<Record<string, string>> = {
+  'ferry.js': 'ferry.js',
+  'ferry.legacy.js': 'ferry.legacy.js',
+};
+
+interface LoadedBundle {
+  body: Buffer;
+  etag: string;
+}
+
+const cache = new Map<string, LoadedBundle | null>();
+
+/** Built bundles live in dist/client; from source (tests) they are found at ../dist/client. */
+function load(file: string): LoadedBundle | null {
+  if (cache.has(file)) return cache.get(file) ?? null;
+  const candidates = [new URL(`../client/${file}`, import.meta.url), new URL(`../dist/client/${file}`, import.meta.url)];
+  let loaded: LoadedBundle | null = null;
+  for (const candidate of candidates) {
+    try {
+      const body = readFileSync(candidate);
+      loaded = { body, etag: '"' + createHash('sha256').update(body).digest('base64url').slice(0, 22) + '"' };
+      break;
+    } catch {
+      // try the next place
+    }
+  }
+  cache.set(file, loaded);
+  return loaded;
+}
+
+/** Serves a bundle; returns false when it has not been built. */
+export function serveBundle(file: string, req: IncomingMessage, res: ServerResponse): boolean {
+  const bundle = load(file);
+  if (!bundle) return false;
+  const headers = {
+    'Content-Type': 'application/javascript; charset=utf-8',
+    'Cache-Control': 'public, max-age=3600',
+    ETag: bundle.etag,
+    'X-Content-Type-Options': 'nosniff',
+  };
+  if (req.headers['if-none-match'] === bundle.etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return true;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': bundle.body.length });
+  res.end(req.method === 'HEAD' ? undefined : bundle.body);
+  return true;
+}

@@ -1,0 +1,187 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloseCode, IFRAME_CALLBACK_PATTERN, ProtocolError, decodePacket, encodeAck, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
+import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
+import { RequestError, sendError } from './http-errors.js';
+import type { ResolvedOptions } from './options.js';
+import { isOriginAllowed, requestOrigin } from './origin-policy.js';
+import { readBody } from './read-body.js';
+import { intParam, splitUrl } from './request-params.js';
+import type { Session } from './session.js';
+import type { SessionRegistry } from './session-registry.js';
+import { NO_STORE_HEADERS } from './transports/http-headers.js';
+import { IframeStreamTransport } from './transports/iframe-stream.js';
+import { LongPollTransport } from './transports/long-poll.js';
+
+/** Handles every HTTP request under the configured path: handshake, poll, send, iframe, bundles. */
+export class HttpRoutes {
+  readonly #options: ResolvedOptions;
+  readonly #registry: SessionRegistry;
+
+  constructor(options: ResolvedOptions, registry: SessionRegistry) {
+    this.#options = options;
+    this.#registry = registry;
+  }
+
+  /** True when the URL is under the Ferry path (the request is then ours to answer). */
+  matches(url: string): boolean {
+    const path = this.#options.path;
+    return url.startsWith(path) && (url.length === path.length || url[path.length] === '/' || url[path.length] === '?');
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, url: string): void {
+    const { pathname, params } = splitUrl(url);
+    const route = pathname.slice(this.#options.path.length);
+    let cors: Record<string, string> = {};
+    try {
+      const origin = requestOrigin(req);
+      if (!isOriginAllowed(this.#options.allowedOrigins, origin, req)) {
+        throw new RequestError('origin_not_allowed', `origin ${origin} is not allowed`);
+      }
+      if (origin !== null && origin !== 'null') cors = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+      if (req.method === 'OPTIONS') return this.#preflight(res, cors);
+      const file = route.startsWith('/') ? BUNDLE_FILES[route.slice(1)] : undefined;
+      if (file !== undefined) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new RequestError('method_not_allowed', 'use GET');
+        if (!serveBundle(file, req, res)) throw new RequestError('not_found', 'the client bundle has not been built (npm run build)');
+        return;
+      }
+      if (/^\/v[0-9]+\//.test(route) && !route.startsWith('/v1/')) throw new RequestError('unsupported_version', 'this server speaks protocol version 1');
+      switch (route) {
+        case '/v1/handshake':
+          return this.#expect(req, 'POST', () => this.#handshake(req, res, cors));
+        case '/v1/poll':
+          return this.#expect(req, 'GET', () => this.#poll(req, res, params, cors));
+        case '/v1/send':
+          return this.#expect(req, 'POST', () => void this.#send(req, res, params, cors));
+        case '/v1/iframe':
+          return this.#expect(req, 'GET', () => this.#iframe(req, res, params, cors));
+        default:
+          throw new RequestError('not_found', 'no such Ferry route');
+      }
+    } catch (e) {
+      this.#fail(req, res, e, cors);
+    }
+  }
+
+  #expect(req: IncomingMessage, method: string, run: () => void): void {
+    if (req.method !== method) throw new RequestError('method_not_allowed', `use ${method}`);
+    run();
+  }
+
+  #fail(req: IncomingMessage, res: ServerResponse, e: unknown, cors: Record<string, string>): void {
+    const error = e instanceof RequestError ? e : new RequestError('bad_request', 'bad request');
+    sendError(res, error, cors);
+    req.resume();
+  }
+
+  #preflight(res: ServerResponse, cors: Record<string, string>): void {
+    res.writeHead(204, {
+      ...cors,
+      'Access-Control-Allow-Methods': 'GET, POST',
+      'Access-Control-Allow-Headers': 'Content-Type',
+      'Access-Control-Max-Age': '600',
+      'Content-Length': '0',
+    });
+    res.end();
+  }
+
+  #enabled(name: TransportName): void {
+    if (!this.#options.transports.includes(name)) throw new RequestError('transport_disabled', `transport ${name} is disabled on this server`);
+  }
+
+  #handshake(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): void {
+    const requested = splitUrl(req.url ?? '').params.get('transport') ?? 'xhr-polling';
+    if (!isTransportName(requested)) throw new RequestError('bad_request', 'unknown transport');
+    this.#enabled(requested);
+    this.#registry.assertCapacity();
+    const session = this.#registry.create(requested, { headers: req.headers, address: req.socket.remoteAddress });
+    const body = JSON.stringify(this.#registry.handshake(session));
+    res.writeHead(200, { ...NO_STORE_HEADERS, ...cors, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    req.resume();
+  }
+
+  #session(params: URLSearchParams): Session {
+    return this.#registry.authenticate(params.get('sid'), params.get('t'));
+  }
+
+  /** Rejects requests from a transport instance the session has moved past. */
+  #checkEpoch(session: Session, epoch: number): void {
+    if (epoch < 1) throw new RequestError('bad_request', 'the e parameter must be at least 1');
+    if (epoch < session.epoch || (session.transport !== null && session.transport.epoch > epoch)) {
+      throw new RequestError('stale_transport', 'this transport has been replaced by a newer one');
+    }
+  }
+
+  #poll(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): void {
+    this.#enabled('xhr-polling');
+    const session = this.#session(params);
+    const epoch = intParam(params, 'e');
+    const ack = intParam(params, 'ack', 0);
+    this.#checkEpoch(session, epoch);
+    let transport = session.transport;
+    if (transport instanceof LongPollTransport && transport.epoch === epoch && !transport.closed) {
+      if (!session.restartFrom(ack)) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
+    } else if (transport !== null && transport.epoch === epoch) {
+      throw new RequestError('stale_transport', 'this epoch belongs to another transport');
+    } else {
+      transport = new LongPollTransport(epoch, {
+        holdTime: this.#options.pingInterval,
+        idleTimeout: this.#options.pingTimeout,
+        batchBytes: this.#options.pollBatchBytes,
+      });
+      session.attach(transport, ack);
+      if (session.closed) throw new RequestError('unknown_session', 'the session has closed');
+    }
+    if (!(transport as LongPollTransport).hold(req, res, cors)) {
+      throw new RequestError('poll_pending', 'another poll is already pending for this session');
+    }
+  }
+
+  async #send(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): Promise<void> {
+    try {
+      const session = this.#session(params);
+      let body: string;
+      try {
+        body = await readBody(req, this.#options.maxMessageSize);
+      } catch (e) {
+        if (e instanceof RequestError) session.end(CloseCode.MESSAGE_TOO_LARGE, 'message too large');
+        throw e;
+      }
+      if (session.closed) throw new RequestError('unknown_session', 'the session has closed');
+      try {
+        session.receive(decodePacket(body));
+      } catch (e) {
+        const reason = e instanceof ProtocolError ? e.reason : 'malformed packet';
+        session.end(CloseCode.PROTOCOL_ERROR, 'protocol error: ' + reason);
+        throw new RequestError('malformed_packet', reason);
+      }
+      const reply = session.closed ? '[]' : encodePacket([encodeAck(session.takeAck())]);
+      res.writeHead(200, { ...NO_STORE_HEADERS, ...cors, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(reply) });
+      res.end(reply);
+    } catch (e) {
+      this.#fail(req, res, e, cors);
+    }
+  }
+
+  #iframe(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): void {
+    this.#enabled('iframe-streaming');
+    const session = this.#session(params);
+    const epoch = intParam(params, 'e');
+    const ack = intParam(params, 'ack', 0);
+    const callback = params.get('c') ?? '';
+    if (!IFRAME_CALLBACK_PATTERN.test(callback)) throw new RequestError('bad_request', 'the c parameter must be 1-12 digits');
+    this.#checkEpoch(session, epoch);
+    if (session.transport !== null && session.transport.epoch === epoch) {
+      throw new RequestError('stale_transport', 'a stream is already open for this epoch');
+    }
+    const frameHeaders: Record<string, string> = {
+      ...cors,
+      'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; frame-ancestors 'self'",
+      'X-Frame-Options': 'SAMEORIGIN',
+    };
+    const transport = new IframeStreamTransport(res, epoch, callback, this.#options.streamByteLimit, frameHeaders);
+    session.attach(transport, ack);
+    req.resume();
+  }
+}

@@ -1,0 +1,43 @@
+import type { IncomingMessage } from 'node:http';
+import type { OriginPolicy } from './options.js';
+
+/**
+ * Decides whether a request comes from an allowed page. Browsers send `Origin` on WebSocket
+ * upgrades, POSTs and cross-origin requests. A same-origin GET (a poll, an iframe) may carry none;
+ * then `Sec-Fetch-Site` (when present) must say `same-origin`, or the Referer's origin must be
+ * allowed. Requests with none of these headers come from non-browser clients, which an Origin
+ * check cannot constrain, and are allowed.
+ */
+export function requestOrigin(req: IncomingMessage): string | null {
+  const origin = req.headers.origin;
+  if (typeof origin === 'string' && origin !== '') return origin;
+  const site = req.headers['sec-fetch-site'];
+  if (site === undefined || site === 'same-origin' || site === 'none') return null;
+  const referer = req.headers.referer;
+  if (typeof referer === 'string') {
+    try {
+      return new URL(referer).origin;
+    } catch {
+      return 'null';
+    }
+  }
+  return 'null';
+}
+
+export function isOriginAllowed(policy: OriginPolicy, origin: string | null, req: IncomingMessage): boolean {
+  if (origin === null) return true;
+  if (policy === '*') return true;
+  if (typeof policy === 'function') return policy(origin);
+  if (policy === 'same-origin') return sameOrigin(origin, req);
+  return policy.includes(origin) || sameOrigin(origin, req);
+}
+
+function sameOrigin(origin: string, req: IncomingMessage): boolean {
+  const host = req.headers.host;
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

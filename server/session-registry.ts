@@ -1,0 +1,74 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
+import { RequestError } from './http-errors.js';
+import type { ResolvedOptions } from './options.js';
+import { Session } from './session.js';
+import type { HandshakeInfo, Socket } from './socket.js';
+
+/**
+ * Creates, finds and authenticates sessions. Session ids are public; tokens are 192-bit secrets
+ * from the CSPRNG, compared in constant time. The one place that knows where sessions live.
+ */
+export class SessionRegistry {
+  readonly #sessions = new Map<string, Session>();
+  readonly #options: ResolvedOptions;
+  readonly #onConnection: (socket: Socket) => void;
+
+  constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void) {
+    this.#options = options;
+    this.#onConnection = onConnection;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Throws `too_many_sessions` when full. */
+  assertCapacity(): void {
+    if (this.#sessions.size >= this.#options.maxSessions) {
+      throw new RequestError('too_many_sessions', `the server holds its maximum of ${this.#options.maxSessions} sessions`);
+    }
+  }
+
+  create(transport: TransportName, info: HandshakeInfo): Session {
+    this.assertCapacity();
+    let id = randomBytes(12).toString('base64url');
+    while (this.#sessions.has(id)) id = randomBytes(12).toString('base64url');
+    const token = randomBytes(24).toString('base64url');
+    const session = new Session(id, token, transport, info, this.#options, (s) => this.#sessions.delete(s.id));
+    this.#sessions.set(id, session);
+    this.#onConnection(session.socket);
+    return session;
+  }
+
+  handshake(session: Session): Handshake {
+    const o = this.#options;
+    return {
+      v: PROTOCOL_VERSION,
+      sid: session.id,
+      token: session.token,
+      pingInterval: o.pingInterval,
+      pingTimeout: o.pingTimeout,
+      resumeWindow: o.resumeWindow,
+      maxMessageSize: o.maxMessageSize,
+      transports: o.transports,
+    };
+  }
+
+  /** The session a request names, if its token is right. */
+  authenticate(sid: string | null, token: string | null): Session {
+    if (!sid || !token) throw new RequestError('bad_request', 'sid and t (token) parameters are required');
+    const session = this.#sessions.get(sid);
+    if (!session || session.closed) throw new RequestError('unknown_session', 'no such session (it may have expired)');
+    const given = Buffer.from(token);
+    const expected = Buffer.from(session.token);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new RequestError('invalid_token', 'the token does not match this session');
+    }
+    return session;
+  }
+
+  endAll(code: number, reason: string): void {
+    for (const session of [...this.#sessions.values()]) session.end(code, reason);
+  }
+}

@@ -1,0 +1,42 @@
+import type { Frame, OutboundEntry, TransportName } from '../../protocol/index.js';
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+/** What a transport reports to whoever owns it (the session). */
+export interface TransportListener {
+  /** Frames received on the transport itself (WebSocket only; HTTP sends go through the router). */
+  onFrames(frames: Frame[]): void;
+  /** The transport can take a write now (a poll arrived, a stream drained). */
+  onWritable(): void;
+  /**
+   * The transport is gone; `reason` says why. With `fatal`, the client broke the protocol or a
+   * limit and the session must end with that code. Not called after `close()`.
+   */
+  onClosed(reason: string, fatal?: CloseInfo): void;
+}
+
+/**
+ * One server-side transport instance. It moves frames; it knows nothing of sequencing, acks or
+ * sessions. `epoch` is the client's number for this transport instance: a higher epoch replaces a
+ * lower one, a lower one is stale.
+ */
+export interface ServerTransport {
+  readonly name: TransportName;
+  readonly epoch: number;
+  /** Whether `write` may be called now. */
+  readonly writable: boolean;
+  /** Whether the session must send pings to keep it alive and prove it works (streams). */
+  readonly needsPing: boolean;
+  /** Byte budget for one write's messages; the session sends at least one message regardless. */
+  readonly batchBytes: number;
+  bind(listener: TransportListener): void;
+  /** Writes control frames (JSON texts) and then messages, as one batch where the transport can. */
+  write(controls: string[], entries: OutboundEntry[]): void;
+  /** Asks a held request to return now (a pending poll is answered), so the client can move on. */
+  release(): void;
+  /** Ends the transport, telling the client why when `final` is given. Does not call `onClosed`. */
+  close(final?: CloseInfo): void;
+}

@@ -1,0 +1,115 @@
+import type { WebSocket, RawData } from 'ws';
+import {
+  CloseCode,
+  ProtocolError,
+  decodeBinaryFrame,
+  decodePacket,
+  encodeBinaryFrame,
+  encodeControl,
+  encodePacket,
+  entryText,
+  type Frame,
+  type OutboundEntry,
+} from '../../protocol/index.js';
+import type { CloseInfo, ServerTransport, TransportListener } from './transport.js';
+
+/** WebSocket close codes that mean "the client sent too much". */
+const TOO_BIG = 1009;
+
+/** A `ws` connection: text packets as text messages, binary messages as binary frames. */
+export class WebSocketTransport implements ServerTransport {
+  readonly name = 'websocket';
+  readonly needsPing = true;
+  readonly batchBytes = 64 * 1024;
+  readonly epoch: number;
+  readonly #ws: WebSocket;
+  #listener: TransportListener | null = null;
+  #closed = false;
+
+  constructor(ws: WebSocket, epoch: number) {
+    this.#ws = ws;
+    this.epoch = epoch;
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('close', (code) => this.#onClose(code));
+    ws.on('error', () => ws.terminate());
+  }
+
+  get writable(): boolean {
+    return !this.#closed;
+  }
+
+  bind(listener: TransportListener): void {
+    this.#listener = listener;
+  }
+
+  write(controls: string[], entries: OutboundEntry[]): void {
+    if (this.#closed) return;
+    let texts = controls;
+    for (const entry of entries) {
+      if (entry.text === null && entry.data instanceof Uint8Array) {
+        if (texts.length > 0) this.#ws.send(encodePacket(texts));
+        texts = [];
+        this.#ws.send(encodeBinaryFrame(entry.seq, entry.data));
+      } else {
+        texts.push(entryText(entry));
+      }
+    }
+    if (texts.length > 0) this.#ws.send(encodePacket(texts));
+  }
+
+  release(): void {}
+
+  close(final?: CloseInfo): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (final) {
+      this.#ws.send(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]));
+      this.#ws.close(final.code === CloseCode.NORMAL ? 1000 : final.code, final.reason.slice(0, 120));
+    } else {
+      this.#ws.close(CloseCode.TRANSPORT_REPLACED, 'transport replaced');
+    }
+  }
+
+  /** Closes only this connection, for a problem that is not the session's. */
+  reject(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ws.close(code, reason);
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#closed || !this.#listener) return;
+    let frames: Frame[];
+    try {
+      frames = isBinary ? [binaryMessage(data)] : decodePacket(data.toString());
+    } catch (e) {
+      const reason = e instanceof ProtocolError ? e.reason : 'malformed packet';
+      this.#fail(CloseCode.PROTOCOL_ERROR, 'protocol error: ' + reason);
+      return;
+    }
+    this.#listener.onFrames(frames);
+  }
+
+  #fail(code: number, reason: string): void {
+    const listener = this.#listener;
+    this.reject(code, reason);
+    listener?.onClosed(reason, { code, reason });
+  }
+
+  #onClose(code: number): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (code === TOO_BIG) {
+      this.#listener?.onClosed('message too large', { code: CloseCode.MESSAGE_TOO_LARGE, reason: 'message too large' });
+    } else {
+      this.#listener?.onClosed('websocket closed');
+    }
+  }
+}
+
+function binaryMessage(data: RawData): Frame {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  const decoded = decodeBinaryFrame(bytes);
+  if (decoded === null) throw new ProtocolError('malformed binary frame');
+  return { type: 'message', seq: decoded.seq, data: decoded.data };
+}

@@ -1,0 +1,75 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export type ProxyMode = 'forward' | 'blackhole-websocket' | 'refuse';
+
+/**
+ * A TCP proxy on 127.0.0.1 for failure tests. `forward` relays bytes; `blackhole-websocket` relays
+ * until a `101 Switching Protocols` response has passed, then silently drops every byte in both
+ * directions while keeping the connection open; `refuse` drops new connections at once.
+ * `cutAll()` destroys every live connection.
+ */
+export class TcpProxy {
+  readonly #server: net.Server;
+  readonly #pairs = new Set<[net.Socket, net.Socket]>();
+  mode: ProxyMode;
+  port = 0;
+
+  constructor(targetPort: number, mode: ProxyMode = 'forward') {
+    this.mode = mode;
+    this.#server = net.createServer((client) => {
+      if (this.mode === 'refuse') {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(targetPort, '127.0.0.1');
+      const pair: [net.Socket, net.Socket] = [client, upstream];
+      this.#pairs.add(pair);
+      let upgraded = false;
+      client.on('data', (chunk) => {
+        if (!(upgraded && this.mode === 'blackhole-websocket')) upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => {
+        if (upgraded && this.mode === 'blackhole-websocket') return;
+        if (chunk.subarray(0, 12).toString('latin1') === 'HTTP/1.1 101') upgraded = true;
+        client.write(chunk);
+      });
+      const end = () => {
+        this.#pairs.delete(pair);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('close', end);
+      upstream.on('close', end);
+      client.on('error', end);
+      upstream.on('error', end);
+    });
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.#server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get connections(): number {
+    return this.#pairs.size;
+  }
+
+  cutAll(): void {
+    for (const [a, b] of [...this.#pairs]) {
+      a.destroy();
+      b.destroy();
+    }
+    this.#pairs.clear();
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
