@@ -25,13 +25,17 @@ export class WebSocketTransport implements ServerTransport {
   readonly #ws: WebSocket;
   #listener: TransportListener | null = null;
   #closed = false;
+  #tooBig = false;
 
   constructor(ws: WebSocket, epoch: number) {
     this.#ws = ws;
     this.epoch = epoch;
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', (code) => this.#onClose(code));
-    ws.on('error', () => ws.terminate());
+    // ws closes the connection itself after an error; remember the one that means "too big"
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#tooBig = true;
+    });
   }
 
   get writable(): boolean {
@@ -99,7 +103,7 @@ export class WebSocketTransport implements ServerTransport {
   #onClose(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (code === TOO_BIG) {
+    if (code === TOO_BIG || this.#tooBig) {
       this.#listener?.onClosed('message too large', { code: CloseCode.MESSAGE_TOO_LARGE, reason: 'message too large' });
     } else {
       this.#listener?.onClosed('websocket closed');

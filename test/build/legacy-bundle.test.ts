@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'acorn';
+import { describe, expect, it } from 'vitest';
+
+// `npm test` builds first; these read what users are served.
+const legacy = readFileSync(new URL('../../dist/client/ferry.legacy.js', import.meta.url), 'utf8');
+const modern = readFileSync(new URL('../../dist/client/ferry.js', import.meta.url), 'utf8');
+
+describe('browser bundles', () => {
+  it('the legacy bundle parses as ES5', () => {
+    expect(() => parse(legacy, { ecmaVersion: 5 })).not.toThrow();
+  });
+
+  it('the modern bundle is not ES5 (so the ES5 check above can fail)', () => {
+    expect(() => parse(modern, { ecmaVersion: 5 })).toThrow();
+  });
+
+  it.each(['Promise', 'fetch', 'TextEncoder', 'TextDecoder', 'WeakMap', 'Symbol', 'Reflect'])('the legacy bundle does not use %s', (name) => {
+    expect(legacy).not.toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  it.each(['Map', 'Set'])('the legacy bundle constructs no %s', (name) => {
+    expect(legacy).not.toMatch(new RegExp(`new ${name}\\b`));
+  });
+
+  it('both define window.Ferry with connect', () => {
+    for (const bundle of [legacy, modern]) {
+      const window: { Ferry?: { connect?: unknown } } = {};
+      new Function('window', bundle)(window);
+      expect(typeof window.Ferry?.connect).toBe('function');
+    }
+  });
+});

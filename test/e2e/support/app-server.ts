@@ -1,0 +1,98 @@
+// The application under test: an HTTP server that serves the harness page and a Ferry
+// server that runs the message protocol of `fixtures/harness.js`, keeping its own record
+// of what each cell's page sent so the test can check both directions.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Server, type Socket } from '../../../server/index.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/e2e/': { file: 'page.html', type: 'text/html; charset=utf-8' },
+  '/e2e/harness.js': { file: 'harness.js', type: 'application/javascript; charset=utf-8' },
+};
+
+/** What the server saw of one cell's session(s). */
+export interface ServerCellRecord {
+  sessions: string[];
+  /** `c2s` sequence numbers in arrival order, per round. */
+  received: number[][];
+  transports: string[];
+  closes: string[];
+}
+
+export interface AppServer {
+  readonly port: number;
+  record(cell: string): ServerCellRecord | undefined;
+  close(): Promise<void>;
+}
+
+type HarnessMessage =
+  | { kind: 'hello'; cell: string }
+  | { kind: 'c2s'; round: number; seq: number }
+  | { kind: 'burst'; round: number; count: number };
+
+function asHarnessMessage(data: unknown): HarnessMessage | undefined {
+  if (typeof data !== 'object' || data === null || !('kind' in data)) return undefined;
+  return data as HarnessMessage;
+}
+
+function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  const entry = STATIC_FILES[pathname];
+  if (entry === undefined) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  const body = readFileSync(FIXTURES + entry.file);
+  res.writeHead(200, { 'content-type': entry.type, 'cache-control': 'no-store' }).end(body);
+}
+
+function pushTransport(list: string[], name: string): void {
+  if (list[list.length - 1] !== name) list.push(name);
+}
+
+function runHarnessProtocol(socket: Socket, records: Map<string, ServerCellRecord>): void {
+  let record: ServerCellRecord | undefined;
+  socket.send({ kind: 'welcome', session: socket.id });
+  socket.on('message', (data) => {
+    const message = asHarnessMessage(data);
+    if (message === undefined) return;
+    if (message.kind === 'hello') {
+      record = records.get(message.cell) ?? { sessions: [], received: [], transports: [], closes: [] };
+      records.set(message.cell, record);
+      record.sessions.push(socket.id);
+      pushTransport(record.transports, socket.transport);
+    } else if (message.kind === 'c2s') {
+      if (record !== undefined) (record.received[message.round] ??= []).push(message.seq);
+      socket.send({ kind: 'echo', round: message.round, seq: message.seq });
+    } else if (message.kind === 'burst') {
+      for (let seq = 0; seq < message.count; seq += 1) socket.send({ kind: 's2c', round: message.round, seq });
+    }
+  });
+  socket.on('transport', (name) => {
+    if (record !== undefined) pushTransport(record.transports, name);
+  });
+  socket.on('close', (reason) => record?.closes.push(reason));
+}
+
+export async function startAppServer(): Promise<AppServer> {
+  const httpServer = http.createServer(serveStatic);
+  // Reverse proxies give the page their own origin, so any origin is accepted here.
+  const ferry = new Server({ path: '/ferry', allowedOrigins: '*' });
+  ferry.attach(httpServer);
+  const records = new Map<string, ServerCellRecord>();
+  ferry.on('connection', (socket: Socket) => runHarnessProtocol(socket, records));
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  const address = httpServer.address();
+  if (address === null || typeof address === 'string') throw new Error('app server has no TCP address');
+  return {
+    port: address.port,
+    record: (cell) => records.get(cell),
+    async close() {
+      await ferry.close();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// One cell of the matrix: a browser profile on a network path. Opens the harness page,
+// waits for it to finish its rounds, and checks both directions exactly-once and in order.
+import type { Browser, Page } from 'playwright-core';
+import type { AppServer, ServerCellRecord } from './app-server.js';
+import { openProfiledPage, type BrowserProfile } from './browser.js';
+import type { RunningPath } from './paths/index.js';
+import { sleep } from './processes.js';
+import { describeSequence } from './sequence.js';
+
+export interface Round {
+  readonly c2s: number;
+  readonly s2c: number;
+}
+
+export interface CellPlan {
+  readonly rounds: readonly Round[];
+  /** Idle time between consecutive rounds, in ms. */
+  readonly gapsMs: readonly number[];
+  readonly timeoutMs: number;
+}
+
+/** Mirror of `window.__ferryResults` in fixtures/harness.js. */
+export interface PageResults {
+  cell: string;
+  bundle: string;
+  firstMessageMs: number | null;
+  session: string | null;
+  transports: string[];
+  opens: number;
+  reconnects: number;
+  rounds: { startedMs: number; finishedMs: number | null; echoes: number[]; burst: number[] }[];
+  closes: string[];
+  errors: string[];
+  done: boolean;
+  error: string | null;
+}
+
+declare global {
+  interface Window {
+    __ferryResults?: PageResults;
+  }
+}
+
+export interface CellOutcome {
+  readonly profile: string;
+  readonly path: string;
+  readonly pass: boolean;
+  readonly transports: string[];
+  readonly serverTransports: string[];
+  readonly firstMessageMs: number | null;
+  readonly durationMs: number;
+  readonly failures: string[];
+  /** Page console, proxy evidence and the raw records, for a failing cell. */
+  readonly evidence: string;
+}
+
+const SETTLE_MS = 750; // late duplicates have this long to show up after the page reports done
+const NAVIGATION_ATTEMPTS = 3;
+
+export async function runCell(browser: Browser, profile: BrowserProfile, path: { name: string; running: RunningPath }, app: AppServer, plan: CellPlan): Promise<CellOutcome> {
+  const cell = `${path.name}/${profile.name}/${Date.now()}`;
+  const query = new URLSearchParams({
+    cell,
+    bundle: profile.bundle,
+    rounds: plan.rounds.map((round) => `${round.c2s}x${round.s2c}`).join(','),
+    gaps: plan.gapsMs.join(','),
+  });
+  const url = `${path.running.pageOrigin}/e2e/?${query.toString()}`;
+  const started = Date.now();
+  const failures: string[] = [];
+  const opened = await openProfiledPage(browser, profile);
+  let results: PageResults | undefined;
+  try {
+    await navigate(opened.page, url);
+    try {
+      await opened.page.waitForFunction(() => {
+        const r = window.__ferryResults;
+        return r !== undefined && (r.done || r.error !== null);
+      }, undefined, { timeout: plan.timeoutMs, polling: 250 });
+      await sleep(SETTLE_MS);
+    } catch {
+      failures.push(`page did not finish within ${plan.timeoutMs} ms`);
+    }
+    results = await opened.page.evaluate(() => window.__ferryResults);
+  } catch (error) {
+    failures.push(`page failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await opened.close().catch(() => undefined);
+  }
+  const record = app.record(cell);
+  failures.push(...verify(plan, results, record));
+  return {
+    profile: profile.name,
+    path: path.name,
+    pass: failures.length === 0,
+    transports: results?.transports ?? [],
+    serverTransports: record?.transports ?? [],
+    firstMessageMs: results?.firstMessageMs ?? null,
+    durationMs: Date.now() - started,
+    failures,
+    evidence: [
+      `url: ${url}`,
+      `page results: ${summarizePage(results)}`,
+      `server record: ${JSON.stringify(record === undefined ? null : { ...record, received: record.received.map((r) => r.length) })}`,
+      path.running.diagnostics(),
+      `page log (tail):\n${opened.log.slice(-40).join('\n')}`,
+    ].join('\n'),
+  };
+}
+
+async function navigate(page: Page, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await page.goto(url, { waitUntil: 'load', timeout: 15_000 });
+      return;
+    } catch (error) {
+      // Only the random-cut path can drop the page load itself; that is not Ferry's to survive.
+      if (attempt >= NAVIGATION_ATTEMPTS) throw error;
+    }
+  }
+}
+
+function verify(plan: CellPlan, results: PageResults | undefined, record: ServerCellRecord | undefined): string[] {
+  if (results === undefined) return ['page published no results'];
+  const failures: string[] = [];
+  if (results.error !== null) failures.push(`page error: ${results.error}`);
+  if (record === undefined && results.rounds.length === 0) {
+    failures.push('no message was exchanged: the page never opened a session the server heard from');
+    return failures;
+  }
+  if (record === undefined) failures.push('server never received the hello message');
+  if (record !== undefined && record.sessions.length !== 1) failures.push(`server saw ${record.sessions.length} sessions, expected 1`);
+  plan.rounds.forEach((round, index) => {
+    const page = results.rounds[index];
+    const problems = [
+      describeSequence(`round ${index} client->server as received by the server`, record?.received[index] ?? [], round.c2s),
+      describeSequence(`round ${index} echoes as received by the page`, page?.echoes ?? [], round.c2s),
+      describeSequence(`round ${index} server burst as received by the page`, page?.burst ?? [], round.s2c),
+    ];
+    for (const problem of problems) if (problem !== undefined) failures.push(problem);
+  });
+  return failures;
+}
+
+function summarizePage(results: PageResults | undefined): string {
+  if (results === undefined) return 'none';
+  const rounds = results.rounds.map((round) => ({
+    startedMs: round.startedMs,
+    finishedMs: round.finishedMs,
+    echoes: round.echoes.length,
+    burst: round.burst.length,
+  }));
+  return JSON.stringify({ ...results, rounds });
+}

@@ -1,0 +1,105 @@
+// nginx as a reverse proxy in front of the app server, in two configurations that
+// real deployments get wrong: one that drops Upgrade and buffers responses, and one
+// with a short idle timeout. Every path nginx writes lives in a temp prefix; the
+// upstream is an IP literal, so nginx never resolves a name.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, makeTempDir, startDaemon, waitForPort } from '../processes.js';
+import type { NetworkPath, PathName, RunningPath } from './network-path.js';
+
+export const NGINX_BINARY = '/usr/sbin/nginx';
+
+/** nginx's idle timeout on the `nginx-idle-timeout` path. */
+export const NGINX_IDLE_TIMEOUT_S = 8;
+
+/** Drops Upgrade/Connection (nginx strips hop-by-hop headers unless told to forward them)
+ * and buffers responses. `proxy_buffering on` alone still relays each upstream chunk as it
+ * is read (measured with nginx 1.22), so, like many real deployments, this proxy also gzips
+ * every type: deflate output is held until a 4 KiB buffer fills or the response ends.
+ * `X-Accel-Buffering: no` is ignored, as a proxy that is not nginx-aware would. */
+const NO_UPGRADE_BUFFERING = `
+      proxy_set_header Connection "";
+      proxy_buffering on;
+      proxy_ignore_headers X-Accel-Buffering;
+      gzip on;
+      gzip_types *;
+      gzip_min_length 0;
+      gzip_proxied any;`;
+
+/** Forwards WebSocket upgrades but closes any connection idle for a few seconds. */
+const IDLE_TIMEOUT = `
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_buffering off;
+      proxy_connect_timeout ${NGINX_IDLE_TIMEOUT_S}s;
+      proxy_read_timeout ${NGINX_IDLE_TIMEOUT_S}s;
+      proxy_send_timeout ${NGINX_IDLE_TIMEOUT_S}s;`;
+
+function nginxConfig(dir: string, port: number, appPort: number, location: string): string {
+  return `worker_processes 1;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'error.log')} info;
+events { worker_connections 512; }
+http {
+  access_log ${join(dir, 'access.log')};
+  client_body_temp_path ${join(dir, 'client_body')};
+  proxy_temp_path ${join(dir, 'proxy')};
+  fastcgi_temp_path ${join(dir, 'fastcgi')};
+  uwsgi_temp_path ${join(dir, 'uwsgi')};
+  scgi_temp_path ${join(dir, 'scgi')};
+  keepalive_timeout ${NGINX_IDLE_TIMEOUT_S}s;
+  client_body_timeout ${NGINX_IDLE_TIMEOUT_S}s;
+  send_timeout ${NGINX_IDLE_TIMEOUT_S}s;
+  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://127.0.0.1:${appPort};
+      proxy_http_version 1.1;
+      proxy_set_header Host $http_host;${location}
+    }
+  }
+}
+`;
+}
+
+function nginxPath(name: PathName, location: string): NetworkPath {
+  return {
+    name,
+    async start(appPort: number): Promise<RunningPath> {
+      const dir = makeTempDir('nginx');
+      chmodSync(dir.path, 0o777); // workers run as nobody when the master is root
+      const port = await freePort();
+      const conf = join(dir.path, 'nginx.conf');
+      writeFileSync(conf, nginxConfig(dir.path, port, appPort, location));
+      const errorLog = join(dir.path, 'error.log');
+      const args = ['-p', `${dir.path}/`, '-c', conf, '-e', errorLog, '-g', 'daemon off;'];
+      const daemon = startDaemon(name, NGINX_BINARY, args, dir.path);
+      try {
+        await waitForPort(port, daemon);
+      } catch (error) {
+        await daemon.stop();
+        dir.remove();
+        throw error;
+      }
+      const tail = (file: string): string => {
+        try {
+          return readFileSync(join(dir.path, file), 'utf8').slice(-3_000);
+        } catch {
+          return '';
+        }
+      };
+      return {
+        pageOrigin: `http://127.0.0.1:${port}`,
+        diagnostics: () => `nginx access.log (tail):\n${tail('access.log')}\nnginx error.log (tail):\n${tail('error.log')}`,
+        async stop() {
+          await daemon.stop();
+          dir.remove();
+        },
+      };
+    },
+  };
+}
+
+export const nginxNoUpgradeBuffering = nginxPath('nginx-no-upgrade-buffering', NO_UPGRADE_BUFFERING);
+export const nginxIdleTimeout = nginxPath('nginx-idle-timeout', IDLE_TIMEOUT);
