@@ -57,6 +57,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   token = '';
   pingInterval = 20000;
   pingTimeout = 15000;
+  heartbeat = 0;
   private readonly _env: ClientEnv;
   private readonly _options: ResolvedConnectOptions;
   private _handshake: Handshake | null = null;
@@ -69,6 +70,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   private _flushQueued = false;
   private _lostAt = 0;
   private _attempt = 0;
+  private _lastInbound = 0;
   private _timers: { [name: string]: ReturnType<typeof setTimeout> | undefined } = {};
 
   constructor(url: string, env: ClientEnv, options?: ConnectOptions) {
@@ -105,6 +107,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     if (this._channel.bufferedBytes > this._options.maxBufferedBytes) throw new Error('ferry: send buffer is full (maxBufferedBytes)');
     const entry = this._channel.push(value);
     if (entry.text !== null && entry.text.length * 3 > max && utf8Length(entry.text) > max) {
+      this._channel.dropLast();
       throw new RangeError('ferry: message exceeds the server maxMessageSize');
     }
     this._queueFlush();
@@ -139,6 +142,8 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
         if (handshake) {
           this._established(handshake);
           this._activate(this._plan.create(first, this._env, this, ++this._epoch, this));
+          // the handshake proved HTTP works: probe for something better without waiting for a poll
+          this._upgrade();
           return;
         }
         if (status !== null && status >= 400 && status < 500) return this._finish('handshake refused: ' + error);
@@ -180,6 +185,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._plan.reset();
     this._epoch = 0;
     this.sid = this.token = '';
+    this._lastInbound = 0;
     this.state = 'connecting';
     this._later('reconnect', this._backoff(), () => this._start());
   }
@@ -238,6 +244,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
       return;
     }
     if (t !== this._active) return;
+    this._lastInbound = new Date().getTime();
     this._watch(t);
     try {
       for (let i = 0; i < frames.length; i++) {
@@ -249,6 +256,26 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
       return;
     }
     if (this._channel.unackedInbound() > 0) this._queueAck();
+  }
+
+  onReply(t: ClientTransport, frames: Frame[]): void {
+    if (t !== this._active) return;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i];
+      // the server has no downstream for us, though ours looks open: it died without a signal
+      if (frame.type === 'detached' && t.streaming) return this._lose(t, 'the server lost our stream', null);
+      if (frame.type === 'ack') {
+        try {
+          this._channel.acknowledge(frame.seq);
+        } catch (e) {
+          return this._finish('protocol error: ' + (e instanceof ProtocolError ? e.reason : String(e)));
+        }
+      }
+    }
+  }
+
+  onStreamEnd(t: ClientTransport): void {
+    if (t === this._active) this._learnIdleTimeout();
   }
 
   onWritable(t: ClientTransport): void {
@@ -325,9 +352,11 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   private _lose(t: ClientTransport | null, reason: string, status: number | null): void {
     if (!t || this.state === 'closed') return;
     if (status === 404 || status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
-    if (status === 403 || status === 400 || status === CloseCode.ORIGIN_NOT_ALLOWED) return this._finish(reason);
+    if (status === 403 || status === 400) return this._finish(reason);
+    if (status === 1009) return this._finish('message too large');
     if (status !== null && RENEWABLE[status]) return this._renew(reason);
     if (reason === 'ping timeout' && t.name === 'websocket') this._plan.failed('websocket', 'stopped carrying frames');
+    this._learnIdleTimeout();
     this._drop();
     if (!this._handshake) return this._retry(reason);
     if (this.state !== 'reconnecting') {
@@ -338,14 +367,26 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._retry(reason);
   }
 
+  /**
+   * A connection that died after being quiet for less than the heartbeat interval was most likely
+   * cut by an idle timeout on the path: ask the server for heartbeats at half that quiet time.
+   */
+  private _learnIdleTimeout(): void {
+    if (!this._handshake || this._lastInbound === 0) return;
+    const quiet = new Date().getTime() - this._lastInbound;
+    const current = this.heartbeat || this.pingInterval;
+    if (quiet < 2000 || quiet > current + this.pingTimeout) return;
+    const wanted = Math.max(1000, Math.floor(quiet / 2));
+    if (wanted < current) this.heartbeat = wanted;
+  }
+
   private _retry(reason: string): void {
     if (this._handshake && new Date().getTime() - this._lostAt > this._handshake.resumeWindow) return this._renew('resume window expired');
     this._later('reconnect', this._backoff(), () => {
       if (!this._handshake) return this._start();
       const name = this._plan.resumeTransport();
       if (!name) return this._finish('no usable transport: ' + reason);
-      const url = toWebSocketUrl(this.baseUrl) + '/v1/ws?sid=' + encodeURIComponent(this.sid) + '&t=' + encodeURIComponent(this.token);
-      this._activate(name === 'websocket' ? new WebSocketClientTransport(this._env, url + '&e=' + ++this._epoch, this._epoch, this) : this._plan.create(name, this._env, this, ++this._epoch, this));
+      this._activate(this._plan.create(name, this._env, this, ++this._epoch, this));
     });
   }
 
@@ -357,7 +398,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   /** Streams prove they are alive by the server's pings; silence past the deadline drops them. */
   private _watch(t: ClientTransport): void {
     if (t.name === 'xhr-polling' || t !== this._active) return;
-    this._later('liveness', this.pingInterval + this.pingTimeout, () => this._lose(t, 'ping timeout', null));
+    this._later('liveness', (this.heartbeat || this.pingInterval) + this.pingTimeout, () => this._lose(t, 'ping timeout', null));
   }
 
   // ---- sending

@@ -2,7 +2,7 @@ import type { TransportName } from '../protocol/index.js';
 import type { ClientEnv } from './env/env.js';
 import { IframeStreamingTransport } from './transports/iframe-streaming.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
-import { toWebSocketUrl } from './transports/urls.js';
+import { joinWebSocketUrl } from './transports/urls.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
 import { XhrPollingTransport } from './transports/xhr-polling.js';
 
@@ -85,8 +85,7 @@ export class TransportPlan {
 
   create(name: TransportName, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener): ClientTransport {
     if (name === 'websocket') {
-      const url = toWebSocketUrl(session.baseUrl) + '/v1/ws?sid=' + encodeURIComponent(session.sid) + '&t=' + encodeURIComponent(session.token) + '&e=' + epoch;
-      return new WebSocketClientTransport(env, url, epoch, listener);
+      return new WebSocketClientTransport(env, joinWebSocketUrl(session, epoch), epoch, listener);
     }
     if (name === 'iframe-streaming') return new IframeStreamingTransport(env, session, epoch, listener);
     return new XhrPollingTransport(env, session, epoch, listener);

@@ -1,13 +1,13 @@
 /**
- * Session close codes, carried by `close` frames and used as WebSocket close codes.
- * 1000 is a normal close; 4xxx are Ferry's own. `reason` is the human text sent with them.
+ * Close codes, carried by `close` frames (the session ends) and used as WebSocket close codes.
+ * 1000 is a normal close; 4xxx are Ferry's own. PING_TIMEOUT, TRANSPORT_REPLACED and
+ * STALE_TRANSPORT close one WebSocket only; the session goes on. Requests refused before a
+ * WebSocket exists (bad token, bad origin) get HTTP errors instead.
  */
 export const CloseCode = {
   NORMAL: 1000,
   SERVER_SHUTDOWN: 4000,
   SESSION_UNKNOWN: 4001,
-  INVALID_TOKEN: 4002,
-  ORIGIN_NOT_ALLOWED: 4003,
   PROTOCOL_ERROR: 4004,
   MESSAGE_TOO_LARGE: 4005,
   BUFFER_OVERFLOW: 4006,

@@ -15,7 +15,9 @@ export type Frame =
   | { type: 'probe'; nonce: string }
   | { type: 'upgrade'; ack: number }
   | { type: 'open'; handshake: Handshake }
-  | { type: 'close'; code: number; reason: string };
+  | { type: 'close'; code: number; reason: string }
+  /** Server → client, in a POST reply: the session has no downstream transport (the stream died). */
+  | { type: 'detached' };
 
 /** Thrown by the decoders; `reason` is safe to send back to the peer. */
 export class ProtocolError extends Error {
@@ -70,6 +72,8 @@ export function encodeControl(frame: Exclude<Frame, { type: 'message' }>): strin
       return JSON.stringify(['open', frame.handshake]);
     case 'close':
       return JSON.stringify(['close', frame.code, frame.reason]);
+    case 'detached':
+      return '["detached"]';
   }
 }
 
@@ -122,8 +126,11 @@ function decodeFrame(raw: unknown): Frame {
     case 'open':
       if (raw.length !== 2 || typeof a !== 'object' || a === null) break;
       return { type: 'open', handshake: a as Handshake };
+    case 'detached':
+      if (raw.length !== 1) break;
+      return { type: 'detached' };
     case 'close':
-      if (raw.length !== 3 || typeof a !== 'number' || typeof raw[2] !== 'string') break;
+      if (raw.length !== 3 || !isSeq(a) || typeof raw[2] !== 'string') break;
       return { type: 'close', code: a, reason: raw[2] };
   }
   throw new ProtocolError('malformed or unknown frame "' + String(kind).slice(0, 16) + '"');

@@ -46,6 +46,15 @@ export class ReliableChannel {
     return entry;
   }
 
+  /** Takes back the message just pushed, before any transport has seen it (it was refused). */
+  dropLast(): void {
+    const last = this.entries[this.entries.length - 1];
+    if (!last || last.seq !== this.nextSeq - 1 || this.written >= last.seq) throw new Error('dropLast: nothing droppable');
+    this.entries.pop();
+    this.nextSeq--;
+    this.bufferedBytes -= last.size;
+  }
+
   /** The peer has everything up to `seq`. Throws if it claims more than was ever sent. */
   acknowledge(seq: number): void {
     if (seq >= this.nextSeq) throw new ProtocolError('ack ' + seq + ' is ahead of the last message sent');

@@ -50,8 +50,10 @@ function render(results) {
     'playwright-core, every process on 127.0.0.1. In each cell the page connects with the default',
     'transport list, sends numbered messages that the server echoes, then asks for a burst of',
     'numbered server messages; a cell passes only if every message in both directions arrived',
-    'exactly once and in order, within one session. Run it again with',
-    '`npm run build && npx vitest run --project e2e`.',
+    'exactly once and in order, within one session, and each round finished within its budget.',
+    'The traffic of each path is listed under "Network paths". Run it again with',
+    '`npm run build && npx vitest run --project e2e`; the full evidence of a run (page and server',
+    'records, proxy logs) is in `test/e2e/artifacts/compat-results.json`.',
     '',
     '## Summary',
     '',
@@ -64,23 +66,24 @@ function render(results) {
   }
   lines.push(
     '',
-    'Each cell: result, the transports the page was on in order, and the time from `Ferry.connect()`',
-    'to the first message from the server.',
+    'Each cell: result, the transports the page used in the order it first used them (and how often',
+    'it switched, when it went back and forth), and the time from `Ferry.connect()` to the first',
+    'message from the server.',
     '',
     '## Details',
     '',
-    '| Path | Profile | Result | Transports (page) | Transports (server) | First message | Cell time |',
-    '| --- | --- | --- | --- | --- | ---: | ---: |',
+    '| Path | Profile | Result | Transports (page) | Transports (server) | First message | Cell time | Transports given up, and why | Proxy activity |',
+    '| --- | --- | --- | --- | --- | ---: | ---: | --- | --- |',
   );
   for (const path of results.paths) {
     for (const profile of results.profiles) {
       const cell = byKey.get(`${path}|${profile}`);
       if (cell === undefined) {
-        lines.push(`| ${path} | ${profile} | not run | | | | |`);
+        lines.push(`| ${path} | ${profile} | not run | | | | | | |`);
         continue;
       }
       lines.push(
-        `| ${path} | ${profile} | ${cell.pass ? 'pass' : '**FAIL**'} | ${transports(cell.transports)} | ${transports(cell.serverTransports)} | ${millis(cell.firstMessageMs)} | ${seconds(cell.durationMs)} |`,
+        `| ${path} | ${profile} | ${cell.pass ? 'pass' : '**FAIL**'} | ${transports(cell.transports)} | ${transports(cell.serverTransports)} | ${millis(cell.firstMessageMs)} | ${seconds(cell.durationMs)} | ${fallbacks(cell.fallbacks)} | ${activity(cell.proxy)} |`,
       );
     }
   }
@@ -95,7 +98,10 @@ function render(results) {
   lines.push('', '## Browser profiles', '');
   for (const profile of results.profiles) lines.push(`- \`${profile}\`: ${PROFILE_NOTES[profile] ?? ''}`);
   lines.push('', '## Network paths', '');
-  for (const path of results.paths) lines.push(`- \`${path}\`: ${PATH_NOTES[path] ?? ''}`);
+  for (const path of results.paths) {
+    const traffic = results.cells.find((cell) => cell.path === path)?.traffic;
+    lines.push(`- \`${path}\`: ${PATH_NOTES[path] ?? ''}${traffic === undefined ? '' : ` Traffic: ${traffic}.`}`);
+  }
   lines.push(
     '',
     `The random-cut proxy used seed ${results.randomCutSeed}; set \`FERRY_E2E_SEED\` to replay another.`,
@@ -107,11 +113,27 @@ function render(results) {
 function summaryCell(cell) {
   if (cell === undefined) return 'not run';
   const result = cell.pass ? 'pass' : '**FAIL**';
-  return `${result}<br>${transports(cell.transports)}<br>${millis(cell.firstMessageMs)}`;
+  return `${result}<br>${distinctTransports(cell.transports)}<br>${millis(cell.firstMessageMs)}`;
+}
+
+/** `a → b → a → b` becomes `a → b (3 switches)`; the details table keeps the full sequence. */
+function distinctTransports(list) {
+  const distinct = [...new Set(list)];
+  if (distinct.length === list.length) return transports(list);
+  return `${transports(distinct)} (${list.length - 1} switches)`;
 }
 
 function transports(list) {
   return list.length === 0 ? '–' : list.join(' → ');
+}
+
+function fallbacks(list) {
+  return list === undefined || list.length === 0 ? '–' : list.map(escapeCell).join('<br>');
+}
+
+function activity(counters) {
+  const entries = Object.entries(counters ?? {});
+  return entries.length === 0 ? '–' : entries.map(([name, value]) => `${name}: ${value}`).join(', ');
 }
 
 function millis(value) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloseCode, IFRAME_CALLBACK_PATTERN, ProtocolError, decodePacket, encodeAck, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
+import { CloseCode, IFRAME_CALLBACK_PATTERN, ProtocolError, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
 import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
 import { RequestError, sendError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -119,6 +119,7 @@ export class HttpRoutes {
     const epoch = intParam(params, 'e');
     const ack = intParam(params, 'ack', 0);
     this.#checkEpoch(session, epoch);
+    session.requestHeartbeat(intParam(params, 'hb', 0));
     let transport = session.transport;
     if (transport instanceof LongPollTransport && transport.epoch === epoch && !transport.closed) {
       if (!session.restartFrom(ack)) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
@@ -126,20 +127,22 @@ export class HttpRoutes {
       throw new RequestError('stale_transport', 'this epoch belongs to another transport');
     } else {
       transport = new LongPollTransport(epoch, {
-        holdTime: this.#options.pingInterval,
         idleTimeout: this.#options.pingTimeout,
         batchBytes: this.#options.pollBatchBytes,
       });
       session.attach(transport, ack);
-      if (session.closed) throw new RequestError('unknown_session', 'the session has closed');
+      if (session.closed) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
     }
-    if (!(transport as LongPollTransport).hold(req, res, cors)) {
+    if (!(transport as LongPollTransport).hold(req, res, cors, session.heartbeat)) {
       throw new RequestError('poll_pending', 'another poll is already pending for this session');
     }
   }
 
   async #send(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): Promise<void> {
     try {
+      if (!this.#options.transports.includes('xhr-polling') && !this.#options.transports.includes('iframe-streaming')) {
+        throw new RequestError('transport_disabled', 'HTTP transports are disabled on this server');
+      }
       const session = this.#session(params);
       let body: string;
       try {
@@ -156,7 +159,10 @@ export class HttpRoutes {
         session.end(CloseCode.PROTOCOL_ERROR, 'protocol error: ' + reason);
         throw new RequestError('malformed_packet', reason);
       }
-      const reply = session.closed ? '[]' : encodePacket([encodeAck(session.takeAck())]);
+      // a POST whose session has no downstream tells the client its stream is gone
+      const reply = session.closed
+        ? '[]'
+        : encodePacket(session.transport === null ? [encodeAck(session.takeAck()), encodeControl({ type: 'detached' })] : [encodeAck(session.takeAck())]);
       res.writeHead(200, { ...NO_STORE_HEADERS, ...cors, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(reply) });
       res.end(reply);
     } catch (e) {
@@ -169,6 +175,7 @@ export class HttpRoutes {
     const session = this.#session(params);
     const epoch = intParam(params, 'e');
     const ack = intParam(params, 'ack', 0);
+    session.requestHeartbeat(intParam(params, 'hb', 0));
     const callback = params.get('c') ?? '';
     if (!IFRAME_CALLBACK_PATTERN.test(callback)) throw new RequestError('bad_request', 'the c parameter must be 1-12 digits');
     this.#checkEpoch(session, epoch);

@@ -61,7 +61,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     if (!isTransportName(t)) throw new RangeError(`ferry: unknown transport "${String(t)}"`);
   }
   if (transports.length === 0) throw new RangeError('ferry: at least one transport must be enabled');
-  for (const key of ['pingInterval', 'pingTimeout', 'resumeWindow', 'maxMessageSize', 'maxBufferedBytes', 'maxSessions', 'streamByteLimit', 'pollBatchBytes'] as const) {
+  for (const key of ['pingInterval', 'pingTimeout', 'resumeWindow', 'maxMessageSize', 'maxBufferedBytes', 'maxSessions', 'streamByteLimit', 'pollBatchBytes', 'ackDelay'] as const) {
     positive(key, merged[key]);
   }
   return { ...merged, path, transports };

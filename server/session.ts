@@ -30,6 +30,8 @@ export class Session implements SocketBackend, TransportListener {
   /** Epoch of the newest transport attached; requests from older ones are stale. */
   epoch = 0;
   closed = false;
+  /** Ping interval (and poll hold time) for this session: the server's, or shorter when the client asks. */
+  heartbeat: number;
 
   readonly #options: ResolvedOptions;
   readonly #onEnd: SessionEndHandler;
@@ -47,6 +49,7 @@ export class Session implements SocketBackend, TransportListener {
     this.transportName = transportName;
     this.#options = options;
     this.#onEnd = onEnd;
+    this.heartbeat = options.pingInterval;
     this.socket = new Socket(this, handshake);
     this.#startResumeWindow();
   }
@@ -64,7 +67,7 @@ export class Session implements SocketBackend, TransportListener {
     const previous = this.transport;
     this.transport = transport;
     this.epoch = transport.epoch;
-    if (previous) previous.close();
+    if (previous) previous.drop(CloseCode.TRANSPORT_REPLACED, 'transport replaced');
     this.#clearTimer('resume');
     transport.bind(this);
     try {
@@ -80,6 +83,18 @@ export class Session implements SocketBackend, TransportListener {
     this.transportName = transport.name;
     if (changed) this.socket.emit('transport', transport.name);
     this.flush();
+  }
+
+  /**
+   * The client asks for a shorter heartbeat (it saw idle connections cut on its path). Honoured
+   * between 1 s and the server's pingInterval; 0 leaves it unchanged.
+   */
+  requestHeartbeat(ms: number): void {
+    if (ms <= 0) return;
+    const next = Math.max(1000, Math.min(this.#options.pingInterval, ms));
+    if (next === this.heartbeat) return;
+    this.heartbeat = next;
+    if (this.#pingTimer !== null) this.#startHeartbeat();
   }
 
   /** A new poll on the same transport: the client has everything up to `ack`; resend the rest. */
@@ -196,9 +211,9 @@ export class Session implements SocketBackend, TransportListener {
   }
 
   /** Drops a transport that stopped working; the client may resume within the window. */
-  dropTransport(transport: ServerTransport): void {
+  dropTransport(transport: ServerTransport, code: number, reason: string): void {
     if (this.transport !== transport) return;
-    transport.close();
+    transport.drop(code, reason);
     this.#detach();
   }
 
@@ -224,7 +239,7 @@ export class Session implements SocketBackend, TransportListener {
     this.#clearTimer('ping');
     this.#clearTimer('pong');
     if (!this.transport?.needsPing) return;
-    this.#pingTimer = setInterval(() => this.#ping(), this.#options.pingInterval);
+    this.#pingTimer = setInterval(() => this.#ping(), this.heartbeat);
     this.#pingTimer.unref();
   }
 
@@ -236,7 +251,7 @@ export class Session implements SocketBackend, TransportListener {
     if (this.#pongTimer === null) {
       this.#pongTimer = setTimeout(() => {
         this.#pongTimer = null;
-        this.dropTransport(transport);
+        this.dropTransport(transport, CloseCode.PING_TIMEOUT, 'ping timeout');
       }, this.#options.pingTimeout);
       this.#pongTimer.unref();
     }

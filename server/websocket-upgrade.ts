@@ -32,7 +32,9 @@ export class WebSocketUpgrades {
     socket.on('error', () => socket.destroy());
     const { pathname, params } = splitUrl(url);
     try {
-      if (pathname !== this.#options.path + '/v1/ws') throw new RequestError('not_found', 'no such Ferry route');
+      const route = pathname.slice(this.#options.path.length);
+      if (/^\/v[0-9]+\//.test(route) && !route.startsWith('/v1/')) throw new RequestError('unsupported_version', 'this server speaks protocol version 1');
+      if (route !== '/v1/ws') throw new RequestError('not_found', 'no such Ferry route');
       if (!this.#options.transports.includes('websocket')) throw new RequestError('transport_disabled', 'websocket is disabled on this server');
       const origin = requestOrigin(req);
       if (!isOriginAllowed(this.#options.allowedOrigins, origin, req)) throw new RequestError('origin_not_allowed', `origin ${origin} is not allowed`);
@@ -44,6 +46,7 @@ export class WebSocketUpgrades {
       const session = this.#registry.authenticate(params.get('sid'), params.get('t'));
       const epoch = intParam(params, 'e');
       if (epoch < 1) throw new RequestError('bad_request', 'the e parameter must be at least 1');
+      session.requestHeartbeat(intParam(params, 'hb', 0));
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, session, epoch));
     } catch (e) {
       rejectUpgrade(socket, e instanceof RequestError ? e : new RequestError('bad_request', 'bad upgrade request'));
@@ -69,7 +72,7 @@ export class WebSocketUpgrades {
 
   #join(ws: WebSocket, session: Session, epoch: number): void {
     const transport = new WebSocketTransport(ws, epoch);
-    const deadline = setTimeout(() => transport.reject(CloseCode.PROTOCOL_ERROR, 'no upgrade within pingTimeout'), this.#options.pingTimeout);
+    const deadline = setTimeout(() => transport.drop(CloseCode.PROTOCOL_ERROR, 'no upgrade within pingTimeout'), this.#options.pingTimeout);
     deadline.unref();
     const candidate: TransportListener = {
       onFrames: (frames: Frame[]) => {
@@ -83,14 +86,14 @@ export class WebSocketUpgrades {
             if (session.closed) {
               transport.close({ code: CloseCode.SESSION_UNKNOWN, reason: 'session closed' });
             } else if (epoch < session.epoch || (session.transport !== null && session.transport.epoch >= epoch)) {
-              transport.reject(CloseCode.STALE_TRANSPORT, 'stale transport');
+              transport.drop(CloseCode.STALE_TRANSPORT, 'stale transport');
             } else {
               session.attach(transport, frame.ack);
               if (i + 1 < frames.length) session.onFrames(frames.slice(i + 1));
             }
             return;
           } else {
-            transport.reject(CloseCode.PROTOCOL_ERROR, 'expected probe or upgrade');
+            transport.drop(CloseCode.PROTOCOL_ERROR, 'expected probe or upgrade');
             return;
           }
         }

@@ -33,7 +33,7 @@ export class HttpSender {
       if (error || !result) return listener.onError(owner, 'send failed: ' + (error ? error.message : 'no response'), null);
       if (result.status !== 200) return listener.onError(owner, 'send refused: ' + result.body, result.status);
       try {
-        listener.onFrames(owner, decodePacket(result.body));
+        listener.onReply(owner, decodePacket(result.body));
       } catch (e) {
         return listener.onError(owner, e instanceof ProtocolError ? e.reason : 'bad reply', null);
       }

@@ -20,6 +20,7 @@ export class IframeStreamingTransport implements ClientTransport {
   private readonly _sender: HttpSender;
   private _stream: Abortable | null = null;
   private _opened = false;
+  private _flowing = false;
   private _closed = false;
 
   constructor(env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener) {
@@ -29,6 +30,10 @@ export class IframeStreamingTransport implements ClientTransport {
     this._listener = listener;
     this._sender = new HttpSender(env, session, this, listener);
     this._open();
+  }
+
+  get streaming(): boolean {
+    return this._flowing;
   }
 
   get writable(): boolean {
@@ -52,6 +57,7 @@ export class IframeStreamingTransport implements ClientTransport {
     const id = String(nextCallbackId++) + String(Math.floor(Math.random() * 1e6));
     const url = sessionUrl(this._session, 'iframe', '&e=' + this.epoch + '&ack=' + this._session.takeAck() + '&c=' + id);
     let flowing = false;
+    this._flowing = false;
     this._stream = openStream(url, id, {
       onPacket: (text: string) => {
         if (this._closed) return;
@@ -61,7 +67,7 @@ export class IframeStreamingTransport implements ClientTransport {
         } catch (e) {
           return this._fail(e instanceof ProtocolError ? e.reason : 'bad stream chunk', null);
         }
-        flowing = true;
+        flowing = this._flowing = true;
         if (!this._opened) {
           this._opened = true;
           this._listener.onOpen(this);
@@ -70,8 +76,12 @@ export class IframeStreamingTransport implements ClientTransport {
       },
       onEnd: (status: number | null) => {
         this._stream = null;
+        this._flowing = false;
         if (this._closed) return;
-        if (flowing && status === null) this._open();
+        if (flowing && status === null) {
+          this._listener.onStreamEnd(this);
+          this._open();
+        }
         else this._fail('stream ended before it flowed', status);
       },
     });

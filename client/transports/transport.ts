@@ -4,8 +4,12 @@ import type { Frame, OutboundEntry, TransportName } from '../../protocol/index.j
 export interface ClientTransportListener {
   /** The transport carried its first response: it works. */
   onOpen(transport: ClientTransport): void;
-  /** Frames from the server. */
+  /** Frames from the server on the transport's downstream (they prove it is alive). */
   onFrames(transport: ClientTransport, frames: Frame[]): void;
+  /** Frames in the reply to an upstream POST (acks, `detached`): they say nothing of the downstream. */
+  onReply(transport: ClientTransport, frames: Frame[]): void;
+  /** A stream ended and is being reopened; the session may learn from how long it had been quiet. */
+  onStreamEnd(transport: ClientTransport): void;
   /** Ready to send again (an upstream request finished). */
   onWritable(transport: ClientTransport): void;
   /**
@@ -22,6 +26,8 @@ export interface SessionRef {
   token: string;
   pingInterval: number;
   pingTimeout: number;
+  /** Heartbeat interval the client asks for (ms), or 0 for the server's. */
+  heartbeat: number;
   /** The ack to report now (and count as reported). */
   takeAck(): number;
 }
@@ -32,6 +38,8 @@ export interface ClientTransport {
   readonly epoch: number;
   /** Whether `send` may be called now. */
   readonly writable: boolean;
+  /** Whether a downstream connection should be open right now (a flowing stream, an open WebSocket). */
+  readonly streaming: boolean;
   /** Largest batch of messages per send, in bytes. */
   readonly batchBytes: number;
   send(controls: string[], entries: OutboundEntry[]): void;

@@ -28,6 +28,10 @@ export class WebSocketClientTransport implements ClientTransport {
     ws.onerror = () => this._fail('websocket error', null);
   }
 
+  get streaming(): boolean {
+    return this.writable;
+  }
+
   get writable(): boolean {
     return !this._closed && this._ws.readyState === OPEN;
   }

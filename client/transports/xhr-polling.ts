@@ -26,6 +26,10 @@ export class XhrPollingTransport implements ClientTransport {
     this._next();
   }
 
+  get streaming(): boolean {
+    return false;
+  }
+
   get writable(): boolean {
     return !this._closed && this._sender.idle;
   }

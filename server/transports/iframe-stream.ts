@@ -30,7 +30,8 @@ export class IframeStreamTransport implements ServerTransport {
       ...headers,
       'Content-Type': 'text/html; charset=utf-8',
     });
-    this.#send(iframePrelude(callbackId));
+    // the prelude, then an empty packet: its arrival proves the stream flows through the path
+    this.#send(iframePrelude(callbackId) + iframeChunk('[]'));
     res.on('close', () => this.#onClose());
     res.on('drain', () => {
       this.#draining = false;
@@ -60,15 +61,20 @@ export class IframeStreamTransport implements ServerTransport {
 
   release(): void {}
 
-  close(final?: CloseInfo): void {
+  close(final: CloseInfo): void {
+    if (this.#closed) return;
+    this.#send(iframeChunk(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })])));
+    this.drop();
+  }
+
+  drop(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (final) this.#send(iframeChunk(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })])));
     this.#res.end();
   }
 
   #send(chunk: string): void {
-    this.#bytes += chunk.length;
+    this.#bytes += Buffer.byteLength(chunk);
     if (!this.#res.write(chunk)) this.#draining = true;
   }
 

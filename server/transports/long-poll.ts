@@ -4,8 +4,6 @@ import { NO_STORE_HEADERS } from './http-headers.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transport.js';
 
 export interface LongPollSettings {
-  /** How long a poll is held with nothing to send before it is answered with an empty packet. */
-  holdTime: number;
   /** How long after answering a poll the next one must arrive. */
   idleTimeout: number;
   batchBytes: number;
@@ -46,13 +44,16 @@ export class LongPollTransport implements ServerTransport {
     this.#listener = listener;
   }
 
-  /** A poll arrived. Returns false when another poll is already held. */
-  hold(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): boolean {
+  /**
+   * A poll arrived; it is answered with an empty packet after `holdTime` if nothing comes to send.
+   * Returns false when another poll is already held.
+   */
+  hold(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, holdTime: number): boolean {
     if (this.#pending !== null || this.#closed) return false;
     this.#clearIdle();
     this.#pending = res;
     this.#headers = headers;
-    this.#holdTimer = setTimeout(() => this.#respond('[]'), this.#settings.holdTime);
+    this.#holdTimer = setTimeout(() => this.#respond('[]'), holdTime);
     res.on('close', () => {
       if (this.#pending !== res) return;
       this.#pending = null;
@@ -74,9 +75,17 @@ export class LongPollTransport implements ServerTransport {
     if (this.#pending) this.#respond('[]');
   }
 
-  close(final?: CloseInfo): void {
+  close(final: CloseInfo): void {
+    this.#end(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]));
+  }
+
+  drop(): void {
+    this.#end('[]');
+  }
+
+  #end(lastResponse: string): void {
     if (this.#closed) return;
-    if (this.#pending) this.#respond(final ? encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]) : '[]');
+    if (this.#pending) this.#respond(lastResponse);
     this.#closed = true;
     this.#clearHold();
     this.#clearIdle();

@@ -37,6 +37,8 @@ export interface ServerTransport {
   write(controls: string[], entries: OutboundEntry[]): void;
   /** Asks a held request to return now (a pending poll is answered), so the client can move on. */
   release(): void;
-  /** Ends the transport, telling the client why when `final` is given. Does not call `onClosed`. */
-  close(final?: CloseInfo): void;
+  /** The session ends: tells the client why, then ends the transport. Does not call `onClosed`. */
+  close(final: CloseInfo): void;
+  /** Ends this transport only (replaced, or silent too long); the session goes on. Does not call `onClosed`. */
+  drop(code: number, reason: string): void;
 }

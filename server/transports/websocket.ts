@@ -63,19 +63,14 @@ export class WebSocketTransport implements ServerTransport {
 
   release(): void {}
 
-  close(final?: CloseInfo): void {
+  close(final: CloseInfo): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (final) {
-      this.#ws.send(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]));
-      this.#ws.close(final.code === CloseCode.NORMAL ? 1000 : final.code, final.reason.slice(0, 120));
-    } else {
-      this.#ws.close(CloseCode.TRANSPORT_REPLACED, 'transport replaced');
-    }
+    this.#ws.send(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]));
+    this.#ws.close(final.code === CloseCode.NORMAL ? 1000 : final.code, final.reason.slice(0, 120));
   }
 
-  /** Closes only this connection, for a problem that is not the session's. */
-  reject(code: number, reason: string): void {
+  drop(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#ws.close(code, reason);
@@ -96,7 +91,7 @@ export class WebSocketTransport implements ServerTransport {
 
   #fail(code: number, reason: string): void {
     const listener = this.#listener;
-    this.reject(code, reason);
+    this.drop(code, reason);
     listener?.onClosed(reason, { code, reason });
   }
 

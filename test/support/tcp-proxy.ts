@@ -13,6 +13,10 @@ export class TcpProxy {
   readonly #server: net.Server;
   readonly #pairs = new Set<[net.Socket, net.Socket]>();
   mode: ProxyMode;
+  /** When set, a connection with no bytes either way for this long is cut, like a proxy's idle timeout. */
+  idleTimeoutMs = 0;
+  /** Connections cut by the idle timeout so far. */
+  idleCuts = 0;
   port = 0;
 
   constructor(targetPort: number, mode: ProxyMode = 'forward') {
@@ -26,15 +30,29 @@ export class TcpProxy {
       const pair: [net.Socket, net.Socket] = [client, upstream];
       this.#pairs.add(pair);
       let upgraded = false;
+      let idle: NodeJS.Timeout | null = null;
+      const touch = () => {
+        if (idle) clearTimeout(idle);
+        if (this.idleTimeoutMs > 0) {
+          idle = setTimeout(() => {
+            this.idleCuts++;
+            end();
+          }, this.idleTimeoutMs);
+        }
+      };
+      touch();
       client.on('data', (chunk) => {
+        touch();
         if (!(upgraded && this.mode === 'blackhole-websocket')) upstream.write(chunk);
       });
       upstream.on('data', (chunk) => {
+        touch();
         if (upgraded && this.mode === 'blackhole-websocket') return;
         if (chunk.subarray(0, 12).toString('latin1') === 'HTTP/1.1 101') upgraded = true;
         client.write(chunk);
       });
       const end = () => {
+        if (idle) clearTimeout(idle);
         this.#pairs.delete(pair);
         client.destroy();
         upstream.destroy();
