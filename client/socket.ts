@@ -43,7 +43,6 @@ const RENEWABLE: { [code: number]: boolean } = {};
 RENEWABLE[CloseCode.SERVER_SHUTDOWN] = true;
 RENEWABLE[CloseCode.SESSION_UNKNOWN] = true;
 RENEWABLE[CloseCode.RESUME_WINDOW_EXPIRED] = true;
-RENEWABLE[CloseCode.TRANSPORT_REPLACED] = false;
 
 /**
  * The client side of a session: one state machine over whichever transport works. It numbers

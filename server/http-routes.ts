@@ -119,7 +119,7 @@ export class HttpRoutes {
     const epoch = intParam(params, 'e');
     const ack = intParam(params, 'ack', 0);
     this.#checkEpoch(session, epoch);
-    session.requestHeartbeat(intParam(params, 'hb', 0));
+    const heartbeat = intParam(params, 'hb', 0);
     let transport = session.transport;
     if (transport instanceof LongPollTransport && transport.epoch === epoch && !transport.closed) {
       if (!session.restartFrom(ack)) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
@@ -133,6 +133,7 @@ export class HttpRoutes {
       session.attach(transport, ack);
       if (session.closed) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
     }
+    session.requestHeartbeat(heartbeat);
     if (!(transport as LongPollTransport).hold(req, res, cors, session.heartbeat)) {
       throw new RequestError('poll_pending', 'another poll is already pending for this session');
     }
@@ -175,7 +176,7 @@ export class HttpRoutes {
     const session = this.#session(params);
     const epoch = intParam(params, 'e');
     const ack = intParam(params, 'ack', 0);
-    session.requestHeartbeat(intParam(params, 'hb', 0));
+    const heartbeat = intParam(params, 'hb', 0);
     const callback = params.get('c') ?? '';
     if (!IFRAME_CALLBACK_PATTERN.test(callback)) throw new RequestError('bad_request', 'the c parameter must be 1-12 digits');
     this.#checkEpoch(session, epoch);
@@ -187,6 +188,7 @@ export class HttpRoutes {
       'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; frame-ancestors 'self'",
       'X-Frame-Options': 'SAMEORIGIN',
     };
+    session.requestHeartbeat(heartbeat);
     const transport = new IframeStreamTransport(res, epoch, callback, this.#options.streamByteLimit, frameHeaders);
     session.attach(transport, ack);
     req.resume();

@@ -46,8 +46,8 @@ export class WebSocketUpgrades {
       const session = this.#registry.authenticate(params.get('sid'), params.get('t'));
       const epoch = intParam(params, 'e');
       if (epoch < 1) throw new RequestError('bad_request', 'the e parameter must be at least 1');
-      session.requestHeartbeat(intParam(params, 'hb', 0));
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, session, epoch));
+      const heartbeat = intParam(params, 'hb', 0);
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, session, epoch, heartbeat));
     } catch (e) {
       rejectUpgrade(socket, e instanceof RequestError ? e : new RequestError('bad_request', 'bad upgrade request'));
     }
@@ -70,7 +70,7 @@ export class WebSocketUpgrades {
     session.attach(transport, 0);
   }
 
-  #join(ws: WebSocket, session: Session, epoch: number): void {
+  #join(ws: WebSocket, session: Session, epoch: number, heartbeat: number): void {
     const transport = new WebSocketTransport(ws, epoch);
     const deadline = setTimeout(() => transport.drop(CloseCode.PROTOCOL_ERROR, 'no upgrade within pingTimeout'), this.#options.pingTimeout);
     deadline.unref();
@@ -88,6 +88,7 @@ export class WebSocketUpgrades {
             } else if (epoch < session.epoch || (session.transport !== null && session.transport.epoch >= epoch)) {
               transport.drop(CloseCode.STALE_TRANSPORT, 'stale transport');
             } else {
+              session.requestHeartbeat(heartbeat);
               session.attach(transport, frame.ack);
               if (i + 1 < frames.length) session.onFrames(frames.slice(i + 1));
             }
