@@ -28,14 +28,17 @@ export interface ClientSocketEvents {
   open: [];
   /** An application message: a JSON value, or bytes as a Uint8Array. */
   message: [data: JsonValue | Uint8Array];
-  /** The session moved to another transport. */
+  /** The session is now carrying messages over this transport (it proved it works). */
   transport: [name: TransportName];
   /** The connection dropped; the client is trying to resume the same session. */
   reconnecting: [reason: string];
   /** The session was resumed on a new connection; nothing was lost. */
   reconnect: [];
-  /** The session ended. Unless closed by the app or the server, a new session follows when `reconnect` is on. */
-  close: [reason: string];
+  /**
+   * The session ended. `renewing` is true when a new session is being started (the old one
+   * expired or the server restarted); `open` follows once it is up.
+   */
+  close: [reason: string, info: { renewing: boolean }];
 }
 
 /** Codes after which a fresh session is worth starting. */
@@ -70,6 +73,8 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   private _lostAt = 0;
   private _attempt = 0;
   private _lastInbound = 0;
+  /** The transport last announced with a `transport` event. */
+  private _announced: TransportName | null = null;
   private _timers: { [name: string]: ReturnType<typeof setTimeout> | undefined } = {};
 
   constructor(url: string, env: ClientEnv, options?: ConnectOptions) {
@@ -139,8 +144,10 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
       requestHandshake(this._env, this.baseUrl, first, this._options.connectTimeout, (error, handshake, status) => {
         if (this.state === 'closed') return;
         if (handshake) {
-          this._established(handshake);
-          this._activate(this._plan.create(first, this._env, this, ++this._epoch, this));
+          // sid and token first: the transport's requests carry them
+          this.sid = handshake.sid;
+          this.token = handshake.token;
+          this._established(handshake, this._plan.create(first, this._env, this, ++this._epoch, this));
           // the handshake proved HTTP works: probe for something better without waiting for a poll
           this._upgrade();
           return;
@@ -157,7 +164,8 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._later('connect', this._options.connectTimeout, () => this._lose(this._active, 'handshake timed out', null));
   }
 
-  private _established(handshake: Handshake): void {
+  /** Adopts a new session's handshake, then says `open` (the first transport is already in place). */
+  private _established(handshake: Handshake, first: ClientTransport | null): void {
     this._clear('connect');
     this._handshake = handshake;
     this.sid = handshake.sid;
@@ -167,6 +175,9 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._plan.restrictTo(handshake.transports);
     this.state = 'open';
     this._attempt = 0;
+    if (first) this._activate(first);
+    const active = this._active;
+    if (active && active.name !== 'iframe-streaming') this._announce(active);
     this.emit('open');
     this._queueFlush();
   }
@@ -174,11 +185,15 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   /** The old session is gone: say so, then start a new one if allowed. */
   private _renew(reason: string): void {
     this._drop();
-    this.emit('close', reason);
     if (!this._options.reconnect || this.state === 'closed') {
       this.state = 'closed';
+      this.emit('close', reason, { renewing: false });
       return;
     }
+    this.state = 'connecting';
+    this.emit('close', reason, { renewing: true });
+    if (this.state !== 'connecting') return; // the app closed the socket in its handler
+    this._announced = null;
     this._handshake = null;
     this._channel = new ReliableChannel();
     this._plan.reset();
@@ -193,7 +208,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     if (this.state === 'closed') return;
     this._drop();
     this.state = 'closed';
-    this.emit('close', reason);
+    this.emit('close', reason, { renewing: false });
   }
 
   private _drop(): void {
@@ -210,10 +225,14 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._active = t;
     if (previous && previous !== t) previous.close();
     this._channel.rewind();
-    if (!previous || previous.name !== t.name) {
-      if (this._handshake) this.emit('transport', t.name);
-    }
     this._queueFlush();
+  }
+
+  /** Says `transport` when the working transport differs from the one last announced. */
+  private _announce(t: ClientTransport): void {
+    if (t !== this._active || !this._handshake || this._announced === t.name) return;
+    this._announced = t.name;
+    this.emit('transport', t.name);
   }
 
   onOpen(t: ClientTransport): void {
@@ -226,10 +245,12 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
       return;
     }
     if (t !== this._active) return;
+    if (t.name !== 'websocket') this._announce(t);
     if (this.state === 'reconnecting' && (t.name !== 'websocket' || this._handshake)) {
       if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
       this.state = 'open';
       this._attempt = 0;
+      this._announce(t);
       this.emit('reconnect');
       this._queueFlush();
     }
@@ -302,8 +323,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
         break;
       case 'open':
         if (!this._handshake) {
-          this._established(frame.handshake);
-          this.emit('transport', t.name);
+          this._established(frame.handshake, null);
           this._watch(t);
         }
         break;
@@ -333,6 +353,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._plan.succeeded(t.name);
     if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
     this._activate(t);
+    this._announce(t);
     this._watch(t);
     this._upgrade();
   }

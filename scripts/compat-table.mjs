@@ -26,7 +26,7 @@ const PATH_NOTES = {
   'nginx-no-upgrade-buffering':
     'nginx reverse proxy that does not forward `Upgrade`/`Connection`, with `proxy_buffering on`, `X-Accel-Buffering` ignored and gzip on every type, so streamed bytes are held back until a buffer fills or the response ends.',
   'nginx-idle-timeout':
-    'nginx reverse proxy that forwards WebSocket upgrades but drops any connection idle for 8 s (`proxy_read_timeout`, `proxy_send_timeout`, `keepalive_timeout`, `send_timeout`). The page holds its session through three 9 s silent gaps, exchanging messages before and after each.',
+    'nginx reverse proxy that forwards WebSocket upgrades but drops any connection idle for 8 s (`proxy_read_timeout`, `proxy_send_timeout`, `keepalive_timeout`, `send_timeout`); the page keeps one session through silent gaps longer than that.',
   'ws-blackhole':
     'Node reverse proxy that forwards HTTP, lets the WebSocket handshake through, then silently drops every frame in both directions while keeping the TCP connection open.',
   'random-cut': 'Node TCP proxy that resets every connection 1–4 s after it opened (seeded PRNG).',

@@ -25,6 +25,8 @@ export class LongPollTransport implements ServerTransport {
   #holdTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** The first poll of a transport is answered at once: it confirms to the client that it works. */
+  #first = true;
 
   constructor(epoch: number, settings: LongPollSettings) {
     this.epoch = epoch;
@@ -62,6 +64,10 @@ export class LongPollTransport implements ServerTransport {
     });
     req.resume();
     this.#listener?.onWritable();
+    if (this.#first) {
+      this.#first = false;
+      if (this.#pending === res) this.#respond('[]');
+    }
     return true;
   }
 

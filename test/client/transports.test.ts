@@ -94,3 +94,48 @@ describe('server API', () => {
     expect(client.closes[0]).toBe('server shutting down');
   });
 });
+
+describe('client events', () => {
+  it('announces a transport only once it works, not for every reconnect attempt', async () => {
+    const { TcpProxy } = await import('../support/tcp-proxy.js');
+    server = await startServer();
+    const proxy = await new TcpProxy(server.port).listen();
+    try {
+      const client = connectClient(proxy.origin, { transports: ['xhr-polling'], reconnectDelay: 20, reconnectDelayMax: 40 });
+      await waitFor(() => client.socket.state === 'open', 'open');
+      proxy.mode = 'refuse';
+      proxy.cutAll();
+      await waitFor(() => client.socket.state === 'reconnecting', 'reconnecting');
+      await new Promise((resolve) => setTimeout(resolve, 400)); // several failed attempts
+      proxy.mode = 'forward';
+      await waitFor(() => client.socket.state === 'open', 'resumed');
+      expect(client.transports).toEqual(['xhr-polling']);
+      client.socket.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('close says whether a new session follows, with the state already set', async () => {
+    server = await startServer();
+    const client = connectClient(server.origin, { transports: ['websocket'] });
+    await waitFor(() => client.socket.state === 'open', 'open');
+    const seen: Array<[string, boolean, string]> = [];
+    client.socket.on('close', (reason, info) => seen.push([reason, info.renewing, client.socket.state]));
+    server.sockets[0].close();
+    await waitFor(() => seen.length === 1, 'close');
+    expect(seen).toEqual([['server closed', false, 'closed']]);
+  });
+});
+
+describe('open', () => {
+  it.each([['xhr-polling'], ['websocket'], ['iframe-streaming']] as const)('%s: the transport is known inside the open handler', async (transport) => {
+    server = await startServer();
+    const client = connectClient(server.origin, { transports: [transport] });
+    const seen: Array<string | null> = [];
+    client.socket.on('open', () => seen.push(client.socket.transport));
+    await waitFor(() => seen.length === 1, 'open');
+    expect(seen).toEqual([transport]);
+    client.socket.close();
+  });
+});

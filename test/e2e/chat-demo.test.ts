@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingBinaries, missingBinariesBanner } from './support/binaries.js';
+import { checkClientBundles } from './support/bundles.js';
 import { CHROMIUM_BINARY, launchChromium, openProfiledPage, PROFILES, type ProfiledPage, type ProfileName } from './support/browser.js';
 import { freePort, sleep, startDaemon, waitForPort, type Daemon } from './support/processes.js';
 
@@ -18,7 +19,7 @@ if (missing.length > 0) console.error(missingBinariesBanner(missing));
 
 declare global {
   interface Window {
-    chatSocket?: { transport: string };
+    chatSocket?: { transport: string | null };
   }
 }
 
@@ -36,9 +37,15 @@ async function waitForDemo(): Promise<void> {
   }
 }
 
-/** Waits until the page is open, then returns what it shows and what the client is really on. */
-async function shownTransport(page: Page): Promise<{ shown: string; actual: string | undefined }> {
+/**
+ * Waits until the page is open and shows `expected` (a modern page starts on long-polling and
+ * upgrades), then returns what it shows next to what the client is really on.
+ */
+async function shownTransport(page: Page, expected: string): Promise<{ shown: string; actual: string | null | undefined }> {
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'open', undefined, { timeout: 30_000 });
+  await page
+    .waitForFunction((name) => document.getElementById('transport')?.textContent === name, expected, { timeout: 15_000 })
+    .catch(() => undefined); // the assertion below reports what the page shows instead
   return page.evaluate(() => ({
     shown: document.getElementById('transport')?.textContent ?? '',
     actual: window.chatSocket?.transport,
@@ -60,6 +67,7 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
   beforeAll(async () => {
     if (missing.length > 0) throw new Error(`CI=true and Chromium is missing:\n${missingBinariesBanner(missing)}`);
     await waitForDemo();
+    checkClientBundles(); // the demo serves the same dist/client bundles
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
@@ -79,7 +87,7 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
     const opened = await openProfiledPage(browser, profile('modern'));
     pages.push(opened);
     await opened.page.goto(`${origin}/?name=ada`);
-    const transport = await shownTransport(opened.page);
+    const transport = await shownTransport(opened.page, 'websocket');
     expect(transport, opened.log.join('\n')).toEqual({ shown: 'websocket', actual: 'websocket' });
     await say(opened.page, 'Hello from a modern browser over WebSocket');
   });
@@ -88,7 +96,7 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
     const opened = await openProfiledPage(browser, profile('ie11-like'));
     pages.push(opened);
     await opened.page.goto(`${origin}/?legacy=1&transports=xhr-polling&name=grace`);
-    const transport = await shownTransport(opened.page);
+    const transport = await shownTransport(opened.page, 'xhr-polling');
     expect(transport, opened.log.join('\n')).toEqual({ shown: 'xhr-polling', actual: 'xhr-polling' });
     const scripts = await opened.page.evaluate(() => Array.from(document.scripts, (script) => script.src));
     expect(scripts.some((src) => src.endsWith('/ferry/ferry.legacy.js'))).toBe(true);
@@ -102,8 +110,8 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
     for (const opened of pages) {
       await opened.page.waitForFunction(() => document.getElementById('count')?.textContent === '2', undefined, { timeout: 15_000 });
     }
-    expect((await shownTransport(modern.page)).shown).toBe('websocket');
-    expect((await shownTransport(ie11.page)).shown).toBe('xhr-polling');
+    expect(await shownTransport(modern.page, 'websocket')).toEqual({ shown: 'websocket', actual: 'websocket' });
+    expect(await shownTransport(ie11.page, 'xhr-polling')).toEqual({ shown: 'xhr-polling', actual: 'xhr-polling' });
     await modern.page.screenshot({ path: `${SCREENSHOTS}chat-modern.png` });
     await ie11.page.screenshot({ path: `${SCREENSHOTS}chat-ie11.png` });
   });

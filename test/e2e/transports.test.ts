@@ -1,10 +1,10 @@
 // Every browser profile on every network path: the page connects, messages flow both ways,
 // and each one arrives exactly once and in order. Writes the compatibility table at the end.
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer } from './support/app-server.js';
 import { missingBinaries, missingBinariesBanner } from './support/binaries.js';
+import { checkClientBundles } from './support/bundles.js';
 import { launchChromium, PROFILES } from './support/browser.js';
 import { runCell, type CellOutcome, type CellPlan } from './support/cell.js';
 import { NETWORK_PATHS, type PathName, type RunningPath } from './support/paths/index.js';
@@ -12,23 +12,44 @@ import { NGINX_IDLE_TIMEOUT_S } from './support/paths/nginx.js';
 import { cutSeed } from './support/paths/random-cut.js';
 import { regenerateTable, writeResults, type ResultsMeta } from './support/results.js';
 
-const BUNDLES = ['ferry.js', 'ferry.legacy.js'].map((name) => new URL(`../../dist/client/${name}`, import.meta.url));
 const inCI = process.env.CI === 'true';
 const missing = missingBinaries();
 if (missing.length > 0) console.error(missingBinariesBanner(missing));
 
-const STANDARD_PLAN: CellPlan = { rounds: [{ c2s: 300, s2c: 500 }], gapsMs: [], timeoutMs: 60_000 };
+const ROUND_BUDGET_MS = 15_000;
+const STANDARD_PLAN: CellPlan = { rounds: [{ c2s: 300, s2c: 500 }], gapsMs: [], roundBudgetMs: ROUND_BUDGET_MS, timeoutMs: 30_000 };
 
 /** Three silent gaps, each longer than nginx's idle timeout, with traffic around them. */
 const IDLE_GAP_MS = (NGINX_IDLE_TIMEOUT_S + 1) * 1000;
 const IDLE_PLAN: CellPlan = {
   rounds: [{ c2s: 300, s2c: 500 }, { c2s: 50, s2c: 100 }, { c2s: 50, s2c: 100 }, { c2s: 50, s2c: 100 }],
   gapsMs: [IDLE_GAP_MS, IDLE_GAP_MS, IDLE_GAP_MS],
-  timeoutMs: 100_000,
+  roundBudgetMs: ROUND_BUDGET_MS,
+  timeoutMs: 3 * IDLE_GAP_MS + 4 * ROUND_BUDGET_MS,
+};
+
+/** Traffic every 1.2 s for ~8 s: long enough for upgrade probes to settle and for the
+ * random-cut proxy (1–4 s connection lifetimes) to cut connections mid-session. */
+const SUSTAINED_PLAN: CellPlan = {
+  rounds: [{ c2s: 300, s2c: 500 }, ...Array.from({ length: 6 }, () => ({ c2s: 50, s2c: 100 }))],
+  gapsMs: Array.from({ length: 6 }, () => 1_200),
+  roundBudgetMs: ROUND_BUDGET_MS,
+  timeoutMs: 60_000,
+};
+
+/** The proxy counter that shows a path's proxy really carried (and disturbed) the cell. */
+const PATH_PROOF: Partial<Record<PathName, [counter: string, meaning: string]>> = {
+  'squid-no-connect': ['proxied', 'requests squid proxied: the browser must not bypass it'],
+  'nginx-no-upgrade-buffering': ['requests', 'requests nginx proxied'],
+  'nginx-idle-timeout': ['requests', 'requests nginx proxied'],
+  'ws-blackhole': ['httpRequests', 'requests the blackhole proxy forwarded'],
+  'random-cut': ['cuts', 'connections cut during the cell'],
 };
 
 function planFor(path: PathName): CellPlan {
-  return path === 'nginx-idle-timeout' ? IDLE_PLAN : STANDARD_PLAN;
+  if (path === 'nginx-idle-timeout') return IDLE_PLAN;
+  if (path === 'ws-blackhole' || path === 'random-cut') return SUSTAINED_PLAN;
+  return STANDARD_PLAN;
 }
 
 describe.skipIf(missing.length > 0 && !inCI)('Ferry in Chromium across network paths', () => {
@@ -38,8 +59,7 @@ describe.skipIf(missing.length > 0 && !inCI)('Ferry in Chromium across network p
 
   beforeAll(async () => {
     if (missing.length > 0) throw new Error(`CI=true and required binaries are missing:\n${missingBinariesBanner(missing)}`);
-    const absent = BUNDLES.filter((bundle) => !existsSync(bundle));
-    if (absent.length > 0) throw new Error(`missing ${absent.map((url) => url.pathname).join(', ')}: run \`npm run build\` first`);
+    checkClientBundles();
     app = await startAppServer();
     browser = await launchChromium();
   });
@@ -79,9 +99,12 @@ describe.skipIf(missing.length > 0 && !inCI)('Ferry in Chromium across network p
           const outcome = await runCell(pathBrowser, profile, { name: path.name, running }, app, planFor(path.name));
           outcomes.push(outcome);
           console.log(
-            `[e2e] ${path.name} × ${profile.name}: ${outcome.pass ? 'pass' : 'FAIL'}, transports ${outcome.transports.join(' -> ') || 'none'}, first message ${outcome.firstMessageMs ?? '-'} ms, ${outcome.durationMs} ms`,
+            `[e2e] ${path.name} × ${profile.name}: ${outcome.pass ? 'pass' : 'FAIL'}, transports ${outcome.transports.join(' -> ') || 'none'}, first message ${outcome.firstMessageMs ?? '-'} ms, ${outcome.durationMs} ms, proxy ${JSON.stringify(outcome.proxy)}`,
           );
           expect(outcome.failures, outcome.evidence).toEqual([]);
+          // A cell whose proxy never touched the traffic would prove nothing about that path.
+          const [counter, meaning] = PATH_PROOF[path.name] ?? [];
+          if (counter !== undefined) expect(outcome.proxy[counter] ?? 0, meaning).toBeGreaterThan(0);
         });
       }
     });

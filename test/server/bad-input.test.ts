@@ -96,8 +96,10 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   it('a second concurrent poll on one session', async () => {
     server = await startServer();
     const hs = await rawHandshake(server);
+    // a new transport's first poll is answered at once, to confirm it; the next one is held
+    expect((await request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1')}`)).text).toBe('[]');
     const first = request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1')}`).then((r) => r);
-    await waitFor(() => server!.sockets[0].connected, 'first poll held');
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expectError(await request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1')}`), 409, 'poll_pending');
     server.sockets[0].send('wake');
     const res = await first;

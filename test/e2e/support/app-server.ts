@@ -17,6 +17,7 @@ export interface ServerCellRecord {
   sessions: string[];
   /** `c2s` sequence numbers in arrival order, per round. */
   received: number[][];
+  /** Transports of the latest session, from its first one on. */
   transports: string[];
   closes: string[];
 }
@@ -53,16 +54,19 @@ function pushTransport(list: string[], name: string): void {
 }
 
 function runHarnessProtocol(socket: Socket, records: Map<string, ServerCellRecord>): void {
+  const transports = [socket.transport];
   let record: ServerCellRecord | undefined;
   socket.send({ kind: 'welcome', session: socket.id });
+  socket.on('transport', (name) => pushTransport(transports, name));
+  socket.on('close', (reason) => record?.closes.push(reason));
   socket.on('message', (data) => {
     const message = asHarnessMessage(data);
     if (message === undefined) return;
     if (message.kind === 'hello') {
-      record = records.get(message.cell) ?? { sessions: [], received: [], transports: [], closes: [] };
+      record = records.get(message.cell) ?? { sessions: [], received: [], transports, closes: [] };
       records.set(message.cell, record);
       record.sessions.push(socket.id);
-      pushTransport(record.transports, socket.transport);
+      record.transports = transports;
     } else if (message.kind === 'c2s') {
       if (record !== undefined) (record.received[message.round] ??= []).push(message.seq);
       socket.send({ kind: 'echo', round: message.round, seq: message.seq });
@@ -70,10 +74,6 @@ function runHarnessProtocol(socket: Socket, records: Map<string, ServerCellRecor
       for (let seq = 0; seq < message.count; seq += 1) socket.send({ kind: 's2c', round: message.round, seq });
     }
   });
-  socket.on('transport', (name) => {
-    if (record !== undefined) pushTransport(record.transports, name);
-  });
-  socket.on('close', (reason) => record?.closes.push(reason));
 }
 
 export async function startAppServer(): Promise<AppServer> {

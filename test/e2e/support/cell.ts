@@ -16,7 +16,16 @@ export interface CellPlan {
   readonly rounds: readonly Round[];
   /** Idle time between consecutive rounds, in ms. */
   readonly gapsMs: readonly number[];
+  /** A round (its echoes and its burst) slower than this fails the cell: it is not realtime. */
+  readonly roundBudgetMs: number;
   readonly timeoutMs: number;
+}
+
+/** Mirror of the client's `socket.attempts`: why each transport was or was not used. */
+export interface TransportAttempt {
+  transport: string;
+  outcome: 'used' | 'failed';
+  reason: string;
 }
 
 /** Mirror of `window.__ferryResults` in fixtures/harness.js. */
@@ -33,22 +42,30 @@ export interface PageResults {
   errors: string[];
   done: boolean;
   error: string | null;
+  attempts?: TransportAttempt[];
 }
 
 declare global {
   interface Window {
     __ferryResults?: PageResults;
+    __ferrySocket?: { attempts?: TransportAttempt[] };
   }
 }
 
 export interface CellOutcome {
   readonly profile: string;
   readonly path: string;
+  /** The traffic the cell ran, in words (see `describePlan`). */
+  readonly traffic: string;
   readonly pass: boolean;
   readonly transports: string[];
   readonly serverTransports: string[];
   readonly firstMessageMs: number | null;
+  /** Distinct reasons the client gave for not using a transport. */
+  readonly fallbacks: string[];
   readonly durationMs: number;
+  /** What the proxy counted during this cell (`RunningPath.counters`), e.g. connections cut. */
+  readonly proxy: Record<string, number>;
   readonly failures: string[];
   /** Page console, proxy evidence and the raw records, for a failing cell. */
   readonly evidence: string;
@@ -64,9 +81,11 @@ export async function runCell(browser: Browser, profile: BrowserProfile, path: {
     bundle: profile.bundle,
     rounds: plan.rounds.map((round) => `${round.c2s}x${round.s2c}`).join(','),
     gaps: plan.gapsMs.join(','),
+    budget: String(plan.roundBudgetMs),
   });
   const url = `${path.running.pageOrigin}/e2e/?${query.toString()}`;
   const started = Date.now();
+  const countersBefore = path.running.counters?.() ?? {};
   const failures: string[] = [];
   const opened = await openProfiledPage(browser, profile);
   let results: PageResults | undefined;
@@ -81,7 +100,11 @@ export async function runCell(browser: Browser, profile: BrowserProfile, path: {
     } catch {
       failures.push(`page did not finish within ${plan.timeoutMs} ms`);
     }
-    results = await opened.page.evaluate(() => window.__ferryResults);
+    results = await opened.page.evaluate(() => {
+      const page = window.__ferryResults;
+      const attempts = window.__ferrySocket?.attempts;
+      return page === undefined ? undefined : { ...page, attempts: attempts === undefined ? [] : attempts.slice() };
+    });
   } catch (error) {
     failures.push(`page failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -92,11 +115,14 @@ export async function runCell(browser: Browser, profile: BrowserProfile, path: {
   return {
     profile: profile.name,
     path: path.name,
+    traffic: describePlan(plan),
     pass: failures.length === 0,
     transports: results?.transports ?? [],
     serverTransports: record?.transports ?? [],
     firstMessageMs: results?.firstMessageMs ?? null,
+    fallbacks: fallbackReasons(results?.attempts ?? []),
     durationMs: Date.now() - started,
+    proxy: counterDelta(countersBefore, path.running.counters?.() ?? {}),
     failures,
     evidence: [
       `url: ${url}`,
@@ -106,6 +132,13 @@ export async function runCell(browser: Browser, profile: BrowserProfile, path: {
       `page log (tail):\n${opened.log.slice(-40).join('\n')}`,
     ].join('\n'),
   };
+}
+
+export function describePlan(plan: CellPlan): string {
+  const rounds = plan.rounds.map((round) => `${round.c2s} echoed + ${round.s2c} pushed`);
+  const gaps = plan.gapsMs.length === 0 ? '' : `, ${[...new Set(plan.gapsMs)].map((gap) => `${gap / 1000} s`).join('/')} idle between rounds`;
+  const shown = rounds.length > 2 ? `${rounds[0]}, then ${rounds.length - 1} × (${rounds[1]})` : rounds.join(', then ');
+  return `${plan.rounds.length} round${plan.rounds.length === 1 ? '' : 's'}: ${shown}${gaps}; each round within ${plan.roundBudgetMs / 1000} s`;
 }
 
 async function navigate(page: Page, url: string): Promise<void> {
@@ -130,7 +163,9 @@ function verify(plan: CellPlan, results: PageResults | undefined, record: Server
   }
   if (record === undefined) failures.push('server never received the hello message');
   if (record !== undefined && record.sessions.length !== 1) failures.push(`server saw ${record.sessions.length} sessions, expected 1`);
-  plan.rounds.forEach((round, index) => {
+  const started = results.rounds.length;
+  if (started < plan.rounds.length) failures.push(`rounds ${started}..${plan.rounds.length - 1} never started`);
+  plan.rounds.slice(0, started).forEach((round, index) => {
     const page = results.rounds[index];
     const problems = [
       describeSequence(`round ${index} client->server as received by the server`, record?.received[index] ?? [], round.c2s),
@@ -138,8 +173,22 @@ function verify(plan: CellPlan, results: PageResults | undefined, record: Server
       describeSequence(`round ${index} server burst as received by the page`, page?.burst ?? [], round.s2c),
     ];
     for (const problem of problems) if (problem !== undefined) failures.push(problem);
+    if (page !== undefined && page.finishedMs !== null && page.finishedMs - page.startedMs > plan.roundBudgetMs) {
+      failures.push(`round ${index} took ${page.finishedMs - page.startedMs} ms, over the ${plan.roundBudgetMs} ms budget`);
+    }
   });
   return failures;
+}
+
+function counterDelta(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [name, value] of Object.entries(after)) delta[name] = value - (before[name] ?? 0);
+  return delta;
+}
+
+function fallbackReasons(attempts: readonly TransportAttempt[]): string[] {
+  const reasons = attempts.filter((attempt) => attempt.outcome === 'failed').map((attempt) => `${attempt.transport}: ${attempt.reason}`);
+  return [...new Set(reasons)];
 }
 
 function summarizePage(results: PageResults | undefined): string {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 const OUTPUT_LIMIT = 16_384;
 const liveGroups = new Set<number>();
+const liveTempDirs = new Set<string>();
 
 process.on('exit', () => {
   for (const pid of liveGroups) {
@@ -18,6 +19,7 @@ process.on('exit', () => {
       // already gone
     }
   }
+  for (const path of liveTempDirs) rmSync(path, { recursive: true, force: true });
 });
 
 export interface Daemon {
@@ -118,5 +120,12 @@ export interface TempDir {
 
 export function makeTempDir(prefix: string): TempDir {
   const path = mkdtempSync(join(tmpdir(), `ferry-e2e-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  liveTempDirs.add(path);
+  return {
+    path,
+    remove: () => {
+      liveTempDirs.delete(path);
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
 }

@@ -16,6 +16,8 @@ export interface RunningPath {
   readonly browserProxy?: string;
   /** Proxy-side evidence (logs, counters) to attach to a failing cell. */
   diagnostics(): string;
+  /** Running totals of what the proxy did (connections cut, frames dropped...), if it counts. */
+  counters?(): Readonly<Record<string, number>>;
   stop(): Promise<void>;
 }
 

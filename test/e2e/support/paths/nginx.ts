@@ -41,7 +41,8 @@ pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} info;
 events { worker_connections 512; }
 http {
-  access_log ${join(dir, 'access.log')};
+  log_format timeline '$msec $status $request_time "$request" $body_bytes_sent';
+  access_log ${join(dir, 'access.log')} timeline;
   client_body_temp_path ${join(dir, 'client_body')};
   proxy_temp_path ${join(dir, 'proxy')};
   fastcgi_temp_path ${join(dir, 'fastcgi')};
@@ -82,16 +83,25 @@ function nginxPath(name: PathName, location: string): NetworkPath {
         dir.remove();
         throw error;
       }
-      const tail = (file: string): string => {
+      const read = (file: string): string => {
         try {
-          return readFileSync(join(dir.path, file), 'utf8').slice(-3_000);
+          return readFileSync(join(dir.path, file), 'utf8');
         } catch {
           return '';
         }
       };
+      const tail = (file: string): string => read(file).slice(-5_000);
       return {
         pageOrigin: `http://127.0.0.1:${port}`,
         diagnostics: () => `nginx access.log (tail):\n${tail('access.log')}\nnginx error.log (tail):\n${tail('error.log')}`,
+        counters: () => {
+          const statuses = read('access.log').split('\n').map((line) => line.split(' ')[1]);
+          return {
+            requests: statuses.filter((status) => status !== undefined).length,
+            upgrades: statuses.filter((status) => status === '101').length,
+            idleTimeouts: read('error.log').split('upstream timed out').length - 1,
+          };
+        },
         async stop() {
           await daemon.stop();
           dir.remove();

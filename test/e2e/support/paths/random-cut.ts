@@ -62,6 +62,7 @@ export const randomCut: NetworkPath = {
     return {
       pageOrigin: `http://127.0.0.1:${address.port}`,
       diagnostics: () => `random-cut seed ${seed}, counters ${JSON.stringify(counters)}`,
+      counters: () => ({ ...counters }),
       async stop() {
         for (const socket of live) socket.destroy();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -62,6 +62,11 @@ export const squidNoConnect: NetworkPath = {
       pageOrigin: `http://127.0.0.1:${appPort}`,
       browserProxy: `http://127.0.0.1:${port}`,
       diagnostics: () => `squid access.log (tail):\n${readLog('access.log').slice(-3_000)}`,
+      counters: () => {
+        const lines = readLog('access.log').split('\n').filter((line) => line.trim() !== '');
+        const refused = lines.filter((line) => line.includes(' CONNECT ') && line.includes('TCP_DENIED')).length;
+        return { proxied: lines.length - refused, connectRefused: refused };
+      },
       async stop() {
         await daemon.stop();
         dir.remove();

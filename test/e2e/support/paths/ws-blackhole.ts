@@ -86,6 +86,7 @@ export const wsBlackhole: NetworkPath = {
     return {
       pageOrigin: `http://127.0.0.1:${address.port}`,
       diagnostics: () => `ws-blackhole counters: ${JSON.stringify(counters)}`,
+      counters: () => ({ ...counters }),
       async stop() {
         for (const socket of sockets) socket.destroy();
         await new Promise<void>((resolve) => server.close(() => resolve()));

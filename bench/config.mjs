@@ -1,0 +1,43 @@
+// How much of each benchmark to run: the full suite (aim: under 10 minutes)
+// and --quick (about a minute). Rounds interleave the targets so that every
+// target sees the same machine noise.
+
+const ALL = ['ws', 'http-lp', 'eio-ws', 'eio-poll', 'sockjs-ws', 'sockjs-xhr', 'ferry-ws', 'ferry-xhr', 'ferry-iframe'];
+const NO_IFRAME = ALL.filter((name) => name !== 'ferry-iframe');
+
+// Heartbeats for the capacity run: short enough that three fall in the hold.
+const HEARTBEAT = { pingInterval: 5_000, pingTimeout: 5_000 };
+
+export const FULL = {
+  echo: { rounds: 5, targets: ALL, clients: 50, inFlight: 20, loadProcesses: 2, warmupMs: 500, durationMs: 2_000 },
+  // sockjs xhr-polling takes ~30 ms a round trip in Node and stops at the time limit.
+  latency: { rounds: 5, targets: NO_IFRAME, warmup: 100, count: 1_000, timeLimitMs: 5_000 },
+  push: { rounds: 5, targets: ALL, clients: 4, count: 50_000, timeLimitMs: 30_000 },
+  memory: { rounds: 3, targets: NO_IFRAME, sessions: 1_000, warmup: 50, settleMs: 300 },
+  setup: { rounds: 5, targets: NO_IFRAME, total: 1_000, concurrency: 10, timeLimitMs: 15_000 },
+  capacity: {
+    rounds: 1,
+    targets: ['ws', 'ferry-ws', 'http-lp', 'eio-poll', 'ferry-xhr'],
+    sessions: { websocket: 10_000, polling: 5_000 },
+    loadProcesses: 4,
+    concurrency: 100,
+    openTimeLimitMs: 60_000,
+    holdMs: 15_000,
+    probeIntervalMs: 5_000,
+    // Probe p99 and the server's worst event-loop delay must stay under this.
+    onTimeMs: 2_000,
+    ...HEARTBEAT,
+  },
+  bundle: { rounds: 1 },
+};
+
+export const QUICK = {
+  echo: { ...FULL.echo, rounds: 2, warmupMs: 150, durationMs: 400 },
+  latency: { ...FULL.latency, rounds: 2, warmup: 50, count: 300, timeLimitMs: 2_000 },
+  push: { ...FULL.push, rounds: 1, count: 10_000, timeLimitMs: 10_000 },
+  memory: { ...FULL.memory, rounds: 1, sessions: 300 },
+  setup: { ...FULL.setup, rounds: 1, total: 200, timeLimitMs: 5_000 },
+  // Scaled down to fit the minute: the goals are judged by the full run only.
+  capacity: { ...FULL.capacity, targets: ['ferry-ws', 'ferry-xhr'], sessions: { websocket: 2_000, polling: 1_000 }, holdMs: 6_000 },
+  bundle: { rounds: 1 },
+};

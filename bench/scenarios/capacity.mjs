@@ -1,0 +1,123 @@
+// (6) Concurrent sessions one server process holds: several load processes
+// open their share of N sessions, then hold them while probing each with an
+// echo every probeIntervalMs. Held means: still open at the end, none dropped
+// by heartbeat timeouts, probes answered (p99 within onTimeMs), and the
+// server's event loop never late by more than onTimeMs.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PAYLOAD } from '../targets/replies.mjs';
+import { percentile } from '../lib/stats.mjs';
+import { runLimited, sleep } from '../lib/limits.mjs';
+import { withServer, withLoads, callAll, sum } from '../lib/fixture.mjs';
+import { TARGETS, hostsFor } from '../targets/index.mjs';
+
+export const metrics = [
+  { key: 'held', label: 'concurrent sessions held', unit: 'sessions', better: 'higher' },
+  { key: 'attempted', label: 'concurrent sessions attempted', unit: 'sessions', better: 'higher' },
+];
+
+const TICK_MS = 100;
+
+export function loadHandlers(open) {
+  let sessions = [];
+  let dropped = 0;
+  let openFailures = 0;
+  let firstError = null;
+  let prober = null;
+  const rtts = [];
+  // A busy load process delays probes too; its own event-loop delay tells
+  // whether a slow probe was the server's doing or the client's.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  return {
+    async open({ count, concurrency, timeLimitMs }) {
+      const opened = await runLimited(count, concurrency, async () => {
+        try {
+          const session = await open(timeLimitMs);
+          session.probeAt = 0;
+          session.onmessage = () => {
+            if (session.probeAt) rtts.push(performance.now() - session.probeAt);
+            session.probeAt = 0;
+          };
+          session.onclose = () => dropped++;
+          return session;
+        } catch (error) {
+          openFailures++;
+          firstError ??= String(error.message ?? error);
+          return null;
+        }
+      }, Date.now() + timeLimitMs);
+      sessions = opened.filter(Boolean);
+      return { opened: sessions.length, openFailures, firstError };
+    },
+    startProbes({ probeIntervalMs }) {
+      const slots = Math.max(1, Math.round(probeIntervalMs / TICK_MS));
+      let tick = 0;
+      loop.enable();
+      prober = setInterval(() => {
+        const slot = tick++ % slots;
+        for (let i = slot; i < sessions.length; i += slots) {
+          const session = sessions[i];
+          if (session.closed || session.probeAt) continue;
+          session.probeAt = performance.now();
+          session.send(PAYLOAD);
+        }
+      }, TICK_MS);
+      return true;
+    },
+    stopProbes() {
+      clearInterval(prober);
+      loop.disable();
+      const unanswered = sessions.filter((s) => s.probeAt && performance.now() - s.probeAt > 1_000).length;
+      const alive = sessions.filter((s) => !s.closed).length;
+      return { alive, dropped, unanswered, probes: rtts.length, probeP99: percentile(rtts, 99), loopDelayMax: loop.max / 1e6 };
+    },
+    close() {
+      for (const session of sessions) {
+        session.onclose = () => {};
+        session.close();
+      }
+      return true;
+    },
+  };
+}
+
+export async function run(target, settings) {
+  const { sessions, loadProcesses, concurrency, openTimeLimitMs, holdMs, probeIntervalMs, onTimeMs, pingInterval, pingTimeout } = settings;
+  const goal = sessions[TARGETS[target].family];
+  const processes = loadProcesses;
+  const share = Math.ceil(goal / processes);
+  const hosts = hostsFor(target, share);
+  const serverOptions = { maxSessions: goal * 2, pingInterval, pingTimeout, loopbackHosts: hosts };
+  return withServer(target, serverOptions, (server) =>
+    withLoads(target, 'capacity', processes, () => ({ port: server.ready.port, hosts }), async (loads) => {
+      const opening = await callAll(loads, 'open', { count: share, concurrency, timeLimitMs: openTimeLimitMs }, openTimeLimitMs + 30_000);
+      const opened = sum(opening.map((o) => o.opened));
+      await server.call('loopDelay');
+      await callAll(loads, 'startProbes', { probeIntervalMs });
+      await sleep(holdMs);
+      const held = await callAll(loads, 'stopProbes');
+      const loop = await server.call('loopDelay');
+      const serverSessions = await server.call('sessions');
+      await callAll(loads, 'close').catch(() => {});
+      const probeP99 = Math.max(...held.map((h) => h.probeP99));
+      const alive = sum(held.map((h) => h.alive));
+      const dropped = sum(held.map((h) => h.dropped));
+      const unanswered = sum(held.map((h) => h.unanswered));
+      const onTime = dropped === 0 && unanswered === 0 && probeP99 <= onTimeMs && loop.max <= onTimeMs;
+      return {
+        held: onTime ? Math.min(alive, serverSessions) : 0,
+        attempted: share * processes,
+        loadProcesses: processes,
+        opened,
+        alive,
+        serverSessions,
+        dropped,
+        unanswered,
+        probeP99,
+        loopDelayMax: loop.max,
+        clientLoopDelayMax: Math.max(...held.map((h) => h.loopDelayMax)),
+        onTime,
+        firstError: opening.map((o) => o.firstError).find(Boolean) ?? null,
+      };
+    }, { raiseFdLimit: true }),
+  { raiseFdLimit: true });
+}

@@ -1,0 +1,59 @@
+// Ferry, from the built dist/, with its Node client on one transport at a
+// time: 'websocket', 'xhr-polling' or 'iframe-streaming'.
+import http from 'node:http';
+import { reply } from './replies.mjs';
+
+const PATH = '/ferry';
+
+// Imported lazily so that the other targets run while dist/ is not built yet.
+const loadServer = () => import('../../dist/server/index.js');
+const loadClient = () => import('../../dist/client/index.js');
+let clientModule = null;
+
+/** Loads Ferry's Node client; the load process calls this before connecting. */
+export async function prepareClient() {
+  clientModule = await loadClient();
+}
+
+export async function startServer({ mode, pingInterval, pingTimeout, maxSessions = 100_000 }) {
+  const { Server } = await loadServer();
+  const httpServer = http.createServer();
+  const options = { path: PATH, allowedOrigins: '*', transports: [mode], maxSessions };
+  if (pingInterval !== undefined) options.pingInterval = pingInterval;
+  if (pingTimeout !== undefined) options.pingTimeout = pingTimeout;
+  const ferry = new Server(options);
+  ferry.attach(httpServer);
+  let sessions = 0;
+  ferry.on('connection', (socket) => {
+    sessions++;
+    const send = (data) => socket.send(data);
+    socket.on('message', (data) => reply(data, send));
+    socket.on('close', () => sessions--);
+    socket.on('error', () => {});
+  });
+  httpServer.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  return {
+    httpServer,
+    port: httpServer.address().port,
+    sessionCount: () => sessions,
+    async close() {
+      await ferry.close();
+      httpServer.closeAllConnections();
+      await new Promise((resolve) => httpServer.close(resolve));
+    },
+  };
+}
+
+/** Opens one client; `on` holds open(), message(data) and close(reason) callbacks. */
+export function connect(port, on, { mode, host }) {
+  const socket = clientModule.connect(`http://${host}:${port}${PATH}`, { transports: [mode], reconnect: false });
+  socket.on('open', () => on.open());
+  socket.on('message', (data) => on.message(data));
+  socket.on('close', (reason) => on.close(String(reason)));
+  socket.on('error', () => {});
+  return {
+    send: (data) => socket.send(data),
+    close: () => socket.close(),
+  };
+}

@@ -1,0 +1,39 @@
+// Every benchmark target: which adapter module, in which mode, and which
+// family (websocket or polling) its figures are compared within.
+
+export const TARGETS = {
+  ws: { module: 'ws', family: 'websocket', label: 'raw ws' },
+  'http-lp': { module: 'http-longpoll', family: 'polling', label: 'raw http long-poll' },
+  'eio-ws': { module: 'engineio', mode: 'websocket', family: 'websocket', label: 'engine.io websocket' },
+  'eio-poll': { module: 'engineio', mode: 'polling', family: 'polling', label: 'engine.io polling' },
+  'sockjs-ws': { module: 'sockjs', mode: 'websocket', family: 'websocket', label: 'sockjs websocket' },
+  'sockjs-xhr': { module: 'sockjs', mode: 'xhr-polling', family: 'polling', label: 'sockjs xhr-polling' },
+  'ferry-ws': { module: 'ferry', mode: 'websocket', family: 'websocket', label: 'ferry websocket', ferry: true },
+  // Ferry's Node client shares one http.Agent capped at 64 sockets per host
+  // (client/env/node.ts), and every long-polling session holds one socket in
+  // its pending poll, so one process reaches at most ~60 sessions per host.
+  // Spreading sessions over loopback addresses (127.0.0.1, .2, ...) all served
+  // by the same server lifts that, as separate browsers would.
+  'ferry-xhr': { module: 'ferry', mode: 'xhr-polling', family: 'polling', label: 'ferry xhr-polling', ferry: true, sessionsPerHost: 50 },
+  'ferry-iframe': { module: 'ferry', mode: 'iframe-streaming', family: 'polling', label: 'ferry iframe-streaming', ferry: true, sessionsPerHost: 50 },
+};
+
+/** How many loopback addresses one process needs for `sessions` sessions of `name`. */
+export function hostsFor(name, sessions) {
+  const perHost = TARGETS[name]?.sessionsPerHost ?? Infinity;
+  return Math.max(1, Math.ceil(sessions / perHost));
+}
+
+/** The i-th loopback address (0 -> 127.0.0.1). */
+export const loopbackHost = (i) => `127.0.0.${1 + i}`;
+
+/** The baselines every figure is divided by, per family. */
+export const BASELINES = { websocket: ['ws'], polling: ['http-lp', 'eio-poll'] };
+
+/** Imports the adapter for target `name`; resolves { spec, adapter }. */
+export async function loadTarget(name) {
+  const spec = TARGETS[name];
+  if (!spec) throw new Error(`unknown target '${name}'`);
+  const adapter = await import(`./${spec.module}.mjs`);
+  return { spec, adapter };
+}
