@@ -6,6 +6,7 @@ import {
   encodeAck,
   encodeControl,
   isBytes,
+  isPolling,
   utf8Length,
   type AppData,
   type Frame,
@@ -17,6 +18,7 @@ import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
 import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
 import { TransportPlan, type TransportAttempt } from './transport-plan.js';
+import { streamKind } from './transports/stream-kinds.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
 import { sessionUrl, toWebSocketUrl } from './transports/urls.js';
@@ -177,7 +179,8 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._attempt = 0;
     if (first) this._activate(first);
     const active = this._active;
-    if (active && active.name !== 'iframe-streaming') this._announce(active);
+    // polling and a direct WebSocket have already carried a response; a stream waits for its first packet
+    if (active && !streamKind(active.name)) this._announce(active);
     this.emit('open');
     this._queueFlush();
   }
@@ -375,7 +378,8 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     if (status === 403 || status === 400) return this._finish(reason);
     if (status === 1009) return this._finish('message too large');
     if (status !== null && RENEWABLE[status]) return this._renew(reason);
-    if (reason === 'ping timeout' && t.name === 'websocket') this._plan.failed('websocket', 'stopped carrying frames');
+    // a WebSocket or stream that went silent (blackholed, or held by a buffering proxy) is not tried again
+    if (reason === 'ping timeout') this._plan.failed(t.name, 'stopped carrying frames');
     this._learnIdleTimeout();
     this._drop();
     if (!this._handshake) return this._retry(reason);
@@ -417,7 +421,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
 
   /** Streams prove they are alive by the server's pings; silence past the deadline drops them. */
   private _watch(t: ClientTransport): void {
-    if (t.name === 'xhr-polling' || t !== this._active) return;
+    if (isPolling(t.name) || t !== this._active) return;
     this._later('liveness', (this.heartbeat || this.pingInterval) + this.pingTimeout, () => this._lose(t, 'ping timeout', null));
   }
 

@@ -1,6 +1,7 @@
 import type { TransportName } from '../protocol/index.js';
 import type { ClientEnv } from './env/env.js';
-import { IframeStreamingTransport } from './transports/iframe-streaming.js';
+import { streamKind } from './transports/stream-kinds.js';
+import { StreamingTransport } from './transports/streaming.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
 import { joinWebSocketUrl } from './transports/urls.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
@@ -50,6 +51,7 @@ export class TransportPlan {
   startTransport(): TransportName | null {
     const usable = this.usable();
     if (indexOf(usable, 'xhr-polling') >= 0) return 'xhr-polling';
+    if (indexOf(usable, 'jsonp-polling') >= 0) return 'jsonp-polling';
     for (let i = 0; i < usable.length; i++) if (usable[i] !== 'websocket') return usable[i];
     return null;
   }
@@ -87,14 +89,16 @@ export class TransportPlan {
     if (name === 'websocket') {
       return new WebSocketClientTransport(env, joinWebSocketUrl(session, epoch), epoch, listener);
     }
-    if (name === 'iframe-streaming') return new IframeStreamingTransport(env, session, epoch, listener);
+    const kind = streamKind(name);
+    if (kind) return new StreamingTransport(kind, env, session, epoch, listener);
     return new XhrPollingTransport(env, session, epoch, listener);
   }
 
   private _supported(name: TransportName): boolean {
     if (name === 'websocket') return this._env.createWebSocket !== null;
-    if (name === 'iframe-streaming') return this._env.openIframeStream !== null;
-    return true;
+    if (name === 'xhr-polling') return true;
+    const kind = streamKind(name);
+    return kind !== undefined && kind.supported(this._env);
   }
 }
 

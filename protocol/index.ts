@@ -1,4 +1,4 @@
-export { PROTOCOL_VERSION, TRANSPORT_NAMES, isTransportName, type Handshake, type TransportName } from './version.js';
+export { PROTOCOL_VERSION, TRANSPORT_NAMES, isPolling, isTransportName, type Handshake, type TransportName } from './version.js';
 export { CloseCode, HttpError, type CloseCodeValue, type HttpErrorBody, type HttpErrorCode } from './close-codes.js';
 export {
   ProtocolError,

@@ -1,12 +1,19 @@
 /** Wire protocol version. Every HTTP route lives under `{path}/v1/`. */
 export const PROTOCOL_VERSION = 1;
 
-export type TransportName = 'websocket' | 'xhr-polling' | 'iframe-streaming';
+export type TransportName = 'websocket' | 'eventsource' | 'xhr-streaming' | 'iframe-streaming' | 'xhr-polling' | 'jsonp-polling';
 
-export const TRANSPORT_NAMES: readonly TransportName[] = ['websocket', 'xhr-polling', 'iframe-streaming'];
+/** Every transport, best first: by capability, then by cost per message. */
+export const TRANSPORT_NAMES: readonly TransportName[] = ['websocket', 'eventsource', 'xhr-streaming', 'iframe-streaming', 'xhr-polling', 'jsonp-polling'];
 
 export function isTransportName(value: unknown): value is TransportName {
-  return value === 'websocket' || value === 'xhr-polling' || value === 'iframe-streaming';
+  for (let i = 0; i < TRANSPORT_NAMES.length; i++) if (TRANSPORT_NAMES[i] === value) return true;
+  return false;
+}
+
+/** Polling transports: every response ends the request; liveness is the next poll, not pings. */
+export function isPolling(name: TransportName): boolean {
+  return name === 'xhr-polling' || name === 'jsonp-polling';
 }
 
 /** What the server tells a client when a session is created (HTTP body or `open` frame). */

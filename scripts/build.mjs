@@ -2,17 +2,20 @@
 // (esbuild) and the legacy ES5 bundle (TypeScript 5.9 down to ES5, then esbuild to bundle),
 // and proves the legacy bundle parses as ES5.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { parse } from 'acorn';
 import { readFileSync } from 'node:fs';
 
 const run = (bin, args) => execFileSync(process.execPath, [bin, ...args], { stdio: 'inherit' });
 
-rmSync('dist', { recursive: true, force: true });
+// Everything is written to dist.next/ and swapped in at the end, so a running server or test never
+// sees a half-built dist/.
+const out = 'dist.next';
+rmSync(out, { recursive: true, force: true });
 rmSync('.tmp/legacy', { recursive: true, force: true });
 
-run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json']);
+run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json', '--outDir', out]);
 
 await build({
   entryPoints: ['client/browser-global.ts'],
@@ -20,7 +23,7 @@ await build({
   minify: true,
   format: 'iife',
   target: ['es2017', 'chrome60', 'firefox60', 'safari11'],
-  outfile: 'dist/client/ferry.js',
+  outfile: `${out}/client/ferry.js`,
   sourcemap: true,
   legalComments: 'none',
   logLevel: 'warning',
@@ -33,10 +36,12 @@ await build({
   minify: true,
   format: 'iife',
   target: ['es5'],
-  outfile: 'dist/client/ferry.legacy.js',
+  outfile: `${out}/client/ferry.legacy.js`,
   legalComments: 'none',
   logLevel: 'warning',
 });
 
-parse(readFileSync('dist/client/ferry.legacy.js', 'utf8'), { ecmaVersion: 5 });
+parse(readFileSync(`${out}/client/ferry.legacy.js`, 'utf8'), { ecmaVersion: 5 });
+rmSync('dist', { recursive: true, force: true });
+renameSync(out, 'dist');
 console.log('build: dist/ written; dist/client/ferry.legacy.js parses as ES5');

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloseCode, IFRAME_CALLBACK_PATTERN, ProtocolError, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
+import { CloseCode, ProtocolError, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
 import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
 import { RequestError, sendError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -9,10 +9,10 @@ import { intParam, splitUrl } from './request-params.js';
 import type { Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 import { NO_STORE_HEADERS } from './transports/http-headers.js';
-import { IframeStreamTransport } from './transports/iframe-stream.js';
+import { STREAM_ROUTES, type StreamRoute } from './stream-routes.js';
 import { LongPollTransport } from './transports/long-poll.js';
 
-/** Handles every HTTP request under the configured path: handshake, poll, send, iframe, bundles. */
+/** Handles every HTTP request under the configured path: handshake, poll, send, streams, bundles. */
 export class HttpRoutes {
   readonly #options: ResolvedOptions;
   readonly #registry: SessionRegistry;
@@ -53,10 +53,11 @@ export class HttpRoutes {
           return this.#expect(req, 'GET', () => this.#poll(req, res, params, cors));
         case '/v1/send':
           return this.#expect(req, 'POST', () => void this.#send(req, res, params, cors));
-        case '/v1/iframe':
-          return this.#expect(req, 'GET', () => this.#iframe(req, res, params, cors));
-        default:
-          throw new RequestError('not_found', 'no such Ferry route');
+        default: {
+          const stream = STREAM_ROUTES[route];
+          if (!stream) throw new RequestError('not_found', 'no such Ferry route');
+          return this.#expect(req, 'GET', () => this.#stream(stream, req, res, params, cors));
+        }
       }
     } catch (e) {
       this.#fail(req, res, e, cors);
@@ -141,7 +142,7 @@ export class HttpRoutes {
 
   async #send(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): Promise<void> {
     try {
-      if (!this.#options.transports.includes('xhr-polling') && !this.#options.transports.includes('iframe-streaming')) {
+      if (this.#options.transports.every((name) => name === 'websocket')) {
         throw new RequestError('transport_disabled', 'HTTP transports are disabled on this server');
       }
       const session = this.#session(params);
@@ -171,26 +172,20 @@ export class HttpRoutes {
     }
   }
 
-  #iframe(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): void {
-    this.#enabled('iframe-streaming');
+  #stream(route: StreamRoute, req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): void {
+    this.#enabled(route.name);
     const session = this.#session(params);
     const epoch = intParam(params, 'e');
     const ack = intParam(params, 'ack', 0);
     const heartbeat = intParam(params, 'hb', 0);
-    const callback = params.get('c') ?? '';
-    if (!IFRAME_CALLBACK_PATTERN.test(callback)) throw new RequestError('bad_request', 'the c parameter must be 1-12 digits');
     this.#checkEpoch(session, epoch);
     if (session.transport !== null && session.transport.epoch === epoch) {
       throw new RequestError('stale_transport', 'a stream is already open for this epoch');
     }
-    const frameHeaders: Record<string, string> = {
-      ...cors,
-      'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; frame-ancestors 'self'",
-      'X-Frame-Options': 'SAMEORIGIN',
-    };
+    const transport = route.open({ req, res, params, epoch, headers: cors, options: this.#options });
     session.requestHeartbeat(heartbeat);
-    const transport = new IframeStreamTransport(res, epoch, callback, this.#options.streamByteLimit, frameHeaders);
     session.attach(transport, ack);
     req.resume();
   }
+
 }

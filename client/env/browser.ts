@@ -1,5 +1,5 @@
 import { iframeCallbackName } from '../../protocol/index.js';
-import type { Abortable, ClientEnv, HttpCallback, IframeStreamHandlers, WebSocketLike } from './env.js';
+import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike } from './env.js';
 
 /**
  * The browser platform, written for IE11-class engines too: XMLHttpRequest (no fetch), callbacks
@@ -48,7 +48,7 @@ function request(method: 'GET' | 'POST', url: string, body: string | null, timeo
   };
 }
 
-function openIframeStream(url: string, callbackId: string, handlers: IframeStreamHandlers): Abortable {
+function openIframeStream(url: string, callbackId: string, handlers: StreamHandlers): Abortable {
   const name = iframeCallbackName(callbackId);
   let ended = false;
   const iframe = document.createElement('iframe');

@@ -25,7 +25,7 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null;
 }
 
-export interface IframeStreamHandlers {
+export interface StreamHandlers {
   /** One packet's text. The first (an empty packet) proves the stream is flowing. */
   onPacket(text: string): void;
   /** The response ended; `status` when known and not 200. */
@@ -38,7 +38,7 @@ export interface ClientEnv {
   /** Creates a WebSocket, or is null where there is none. */
   createWebSocket: ((url: string) => WebSocketLike) | null;
   /** Opens an iframe stream, or is null where that cannot work. */
-  openIframeStream: ((url: string, callbackId: string, handlers: IframeStreamHandlers) => Abortable) | null;
+  openIframeStream: ((url: string, callbackId: string, handlers: StreamHandlers) => Abortable) | null;
   /** Runs `fn` soon, after the current task (microtask where available). */
   defer(fn: () => void): void;
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { WebSocket } from 'ws';
 import { IframeStreamDecoder } from '../../protocol/index.js';
-import type { Abortable, ClientEnv, HttpCallback, IframeStreamHandlers, WebSocketLike } from './env.js';
+import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike } from './env.js';
 
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
 
@@ -44,7 +44,7 @@ function request(method: 'GET' | 'POST', url: string, body: string | null, timeo
 }
 
 /** Node has no iframes: read the same HTML stream and pull the packets out of its script chunks. */
-function openIframeStream(url: string, _callbackId: string, handlers: IframeStreamHandlers): Abortable {
+function openIframeStream(url: string, _callbackId: string, handlers: StreamHandlers): Abortable {
   let ended = false;
   const end = (status: number | null) => {
     if (ended) return;

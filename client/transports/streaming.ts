@@ -1,19 +1,30 @@
-import { ProtocolError, decodePacket, type OutboundEntry } from '../../protocol/index.js';
-import type { Abortable, ClientEnv } from '../env/env.js';
+import { ProtocolError, decodePacket, type OutboundEntry, type TransportName } from '../../protocol/index.js';
+import type { Abortable, ClientEnv, StreamHandlers } from '../env/env.js';
 import { HttpSender } from './http-sender.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transport.js';
 import { sessionUrl } from './urls.js';
 
-let nextCallbackId = 1;
+/**
+ * One kind of downstream stream: how to open it on this platform. The kind adds its own query
+ * parameters through `url(extra)`, which yields the full request URL.
+ */
+export interface StreamKind {
+  readonly name: TransportName;
+  readonly route: string;
+  supported(env: ClientEnv): boolean;
+  open(env: ClientEnv, url: (extra: string) => string, handlers: StreamHandlers): Abortable;
+}
 
 /**
- * Iframe streaming: a hidden iframe renders a long HTML response whose script chunks call back into
- * the page. When the server ends a stream (byte limit) a new one is opened with the current ack.
+ * A streaming transport: packets arrive over one long response (an iframe's document, an
+ * EventSource, an XHR read as it grows); sends go by POST. When the server ends a stream (byte
+ * limit) a new one is opened with the current ack, within the same epoch.
  */
-export class IframeStreamingTransport implements ClientTransport {
-  readonly name = 'iframe-streaming';
+export class StreamingTransport implements ClientTransport {
+  readonly name: TransportName;
   readonly epoch: number;
   readonly batchBytes = 64 * 1024;
+  private readonly _kind: StreamKind;
   private readonly _env: ClientEnv;
   private readonly _session: SessionRef;
   private readonly _listener: ClientTransportListener;
@@ -23,7 +34,9 @@ export class IframeStreamingTransport implements ClientTransport {
   private _flowing = false;
   private _closed = false;
 
-  constructor(env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener) {
+  constructor(kind: StreamKind, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener) {
+    this.name = kind.name;
+    this._kind = kind;
     this._env = env;
     this._session = session;
     this.epoch = epoch;
@@ -52,13 +65,14 @@ export class IframeStreamingTransport implements ClientTransport {
   }
 
   private _open(): void {
-    const openStream = this._env.openIframeStream;
-    if (!openStream) return this._listener.onError(this, 'iframe streaming is not available here', null);
-    const id = String(nextCallbackId++) + String(Math.floor(Math.random() * 1e6));
-    const url = sessionUrl(this._session, 'iframe', '&e=' + this.epoch + '&ack=' + this._session.takeAck() + '&c=' + id);
+    const session = this._session;
+    const base = '&e=' + this.epoch + '&ack=' + session.takeAck();
+    const route = this._kind.route;
     let flowing = false;
     this._flowing = false;
-    this._stream = openStream(url, id, {
+    this._stream = this._kind.open(this._env, function (extra: string) {
+      return sessionUrl(session, route, base + extra);
+    }, {
       onPacket: (text: string) => {
         if (this._closed) return;
         let frames;
