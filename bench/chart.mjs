@@ -69,8 +69,8 @@ function goalSection(goals, top) {
 function baselineRows(summary, metricsOf) {
   const rows = [];
   for (const [scenario, byMetric] of Object.entries(summary)) {
-    for (const { key, label, better } of metricsOf[scenario]) {
-      if (scenario === 'bundle' && key !== 'gz') continue;
+    for (const { key, label, better, chart } of metricsOf[scenario]) {
+      if (chart === false) continue;
       for (const [target, row] of Object.entries(byMetric[key] ?? {})) {
         const base = scenario === 'bundle' ? 'engine.io-client' : TARGETS[target]?.family === 'polling' ? 'http-lp' : 'ws';
         if (target === base || row.ratios[base] === undefined) continue;

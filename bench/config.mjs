@@ -1,5 +1,6 @@
 // How much of each benchmark to run: the full suite (aim: under 10 minutes)
-// and --quick (about a minute). Rounds interleave the targets so that every
+// and --quick (about a minute: the goals' targets only, fewer rounds,
+// smaller counts). Rounds interleave the targets so that every
 // target sees the same machine noise.
 
 const ALL = ['ws', 'http-lp', 'eio-ws', 'eio-poll', 'sockjs-ws', 'sockjs-xhr', 'ferry-ws', 'ferry-xhr', 'ferry-iframe'];
@@ -12,7 +13,7 @@ export const FULL = {
   echo: { rounds: 5, targets: ALL, clients: 50, inFlight: 20, loadProcesses: 2, warmupMs: 500, durationMs: 2_000 },
   // sockjs xhr-polling takes ~30 ms a round trip in Node and stops at the time limit.
   latency: { rounds: 5, targets: NO_IFRAME, warmup: 100, count: 1_000, timeLimitMs: 5_000 },
-  push: { rounds: 5, targets: ALL, clients: 4, count: 50_000, timeLimitMs: 30_000 },
+  push: { rounds: 5, targets: ALL, clients: 4, count: 50_000, timeLimitMs: 30_000, stallMs: 5_000 },
   memory: { rounds: 3, targets: NO_IFRAME, sessions: 1_000, warmup: 50, settleMs: 300 },
   setup: { rounds: 5, targets: NO_IFRAME, total: 1_000, concurrency: 10, timeLimitMs: 15_000 },
   capacity: {
@@ -31,13 +32,17 @@ export const FULL = {
   bundle: { rounds: 1 },
 };
 
+// --quick keeps only what the goals need: the baselines and Ferry.
+const GOAL_TARGETS = ['ws', 'http-lp', 'eio-poll', 'ferry-ws', 'ferry-xhr', 'ferry-iframe'];
+const QUICK_TARGETS = (targets) => targets.filter((name) => GOAL_TARGETS.includes(name));
+
 export const QUICK = {
-  echo: { ...FULL.echo, rounds: 2, warmupMs: 150, durationMs: 400 },
-  latency: { ...FULL.latency, rounds: 2, warmup: 50, count: 300, timeLimitMs: 2_000 },
-  push: { ...FULL.push, rounds: 1, count: 10_000, timeLimitMs: 10_000 },
-  memory: { ...FULL.memory, rounds: 1, sessions: 300 },
-  setup: { ...FULL.setup, rounds: 1, total: 200, timeLimitMs: 5_000 },
+  echo: { ...FULL.echo, rounds: 2, targets: QUICK_TARGETS(ALL), warmupMs: 150, durationMs: 400 },
+  latency: { ...FULL.latency, rounds: 2, targets: QUICK_TARGETS(NO_IFRAME), warmup: 50, count: 300, timeLimitMs: 2_000 },
+  push: { ...FULL.push, rounds: 1, targets: QUICK_TARGETS(ALL), count: 10_000, timeLimitMs: 10_000, stallMs: 2_000 },
+  memory: { ...FULL.memory, rounds: 1, targets: QUICK_TARGETS(NO_IFRAME), sessions: 300 },
+  setup: { ...FULL.setup, rounds: 1, targets: QUICK_TARGETS(NO_IFRAME), total: 200, timeLimitMs: 5_000 },
   // Scaled down to fit the minute: the goals are judged by the full run only.
-  capacity: { ...FULL.capacity, targets: ['ferry-ws', 'ferry-xhr'], sessions: { websocket: 2_000, polling: 1_000 }, holdMs: 6_000 },
+  capacity: { ...FULL.capacity, targets: ['ferry-ws', 'ferry-xhr'], sessions: { websocket: 2_000, polling: 1_000 }, holdMs: 5_000 },
   bundle: { rounds: 1 },
 };

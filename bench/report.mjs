@@ -61,7 +61,7 @@ export function formatTable(summary, metricsOf, goals) {
         rows.push([
           first ? `${label} (${unit})` : '',
           target,
-          formatValue(row.median, unit),
+          row.rounds === 0 ? 'failed' : formatValue(row.median, unit),
           String(row.rounds),
           ...ratioCells,
           goal ? describeGoal(goal) : '',

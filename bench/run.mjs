@@ -7,7 +7,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FULL, QUICK } from './config.mjs';
 import { judgeGoals, GOALS } from './goals.mjs';
-import { withTimeout } from './lib/limits.mjs';
+import { sleep, withTimeout } from './lib/limits.mjs';
 import { killAll } from './lib/spawn.mjs';
 import { summarize, formatTable, formatGoals, legend } from './report.mjs';
 import { renderChart } from './chart.mjs';
@@ -28,8 +28,16 @@ function parseArgs(argv) {
   return { quick: flags.quick === 'true', only: list(flags.only), targets: list(flags.targets), rounds: flags.rounds ? Number(flags.rounds) : null };
 }
 
-const ferryBuilt = () =>
-  ['../dist/server/index.js', '../dist/client/index.js'].every((p) => existsSync(fileURLToPath(new URL(p, import.meta.url))));
+const ferryFiles = ['../dist/server/index.js', '../dist/client/index.js'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+
+/** Whether dist/ holds Ferry; waits a few seconds in case a build is swapping it in. */
+async function ferryBuilt() {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (ferryFiles.every((file) => existsSync(file))) return true;
+    await sleep(500);
+  }
+  return false;
+}
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -57,6 +65,7 @@ async function runScenario(name, scenario, settings, targets) {
         killAll();
         const message = String(error?.message ?? error).split('\n')[0];
         errors.push({ round: r + 1, target, error: message });
+        round[target] = { error: message };
         log(`[${name} ${r + 1}/${settings.rounds}] ${target.padEnd(16)} FAILED: ${message}`);
       }
     }
@@ -69,7 +78,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const config = args.quick ? QUICK : FULL;
   const started = Date.now();
-  const haveFerry = ferryBuilt();
+  const haveFerry = await ferryBuilt();
   const notes = [];
   if (!haveFerry) notes.push('dist/ is not built (npm run build): Ferry targets skipped.');
   const results = {};
@@ -106,7 +115,7 @@ async function main() {
   console.log(`\nFerry benchmarks, ${output.mode} run, ${output.seconds} s, ${output.machine.cpus} CPUs, Node ${process.version}`);
   console.log('Medians across rounds; ratios are medians of per-round ratios to the baseline measured in the same round.\n');
   for (const line of formatTable(summary, metricsOf, goals)) console.log(line);
-  console.log(`\n${legend()}\n\nGoals (${GOALS.length}):`);
+  console.log(`\n${legend()}\n\nGoals (${goals.length} of ${GOALS.length}):`);
   for (const line of formatGoals(goals)) console.log(line);
   const failures = Object.entries(results).flatMap(([name, r]) => r.errors.map((e) => `  ${name} round ${e.round} ${e.target}: ${e.error}`));
   if (failures.length) console.log(`\nFailed measurements (${failures.length}):\n${failures.join('\n')}`);

@@ -4,10 +4,11 @@ import { ClientSocket } from './socket.js';
 
 export { ClientSocket, type ClientSocketEvents, type SocketState } from './socket.js';
 export type { ConnectOptions } from './options.js';
+export type { TransportStorage } from './transport-memory.js';
 export type { TransportAttempt } from './transport-plan.js';
 export type { AppData, JsonValue, TransportName } from '../protocol/index.js';
 
 /** Opens a Ferry socket in the browser. `url` is the server's Ferry path, e.g. `https://host/ferry`. */
 export function connect(url: string, options?: ConnectOptions): ClientSocket {
-  return new ClientSocket(url, browserEnv(), options);
+  return new ClientSocket(url, browserEnv(url), options);
 }

@@ -1,24 +1,42 @@
 import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
 import type { ClientEnv } from './env/env.js';
+import { nextJsonpCallback } from './transports/jsonp-polling.js';
 
 export type HandshakeCallback = (error: string | null, handshake: Handshake | null, status: number | null) => void;
 
-/** `POST {base}/v1/handshake`: creates a session and returns its id, token and settings. */
+/**
+ * `POST {base}/v1/handshake`: creates a session and returns its id, token and settings. A session
+ * starting on `jsonp-polling` asks by script tag instead: `GET …/v1/handshake?transport=jsonp-polling&cb=…`.
+ */
 export function requestHandshake(env: ClientEnv, baseUrl: string, transport: TransportName, timeoutMs: number, callback: HandshakeCallback): void {
-  env.request('POST', baseUrl + '/v1/handshake?transport=' + transport, '', timeoutMs, function (error, result) {
+  const url = baseUrl + '/v1/handshake?transport=' + transport;
+  if (transport === 'jsonp-polling' && env.jsonp) {
+    const name = nextJsonpCallback();
+    env.jsonp.load(url + '&cb=' + name, name, timeoutMs, function (error, text, status) {
+      if (error || text === null) return callback(error ? error.message : 'no response', null, status);
+      adopt(text, callback);
+    });
+    return;
+  }
+  env.request('POST', url, '', timeoutMs, function (error, result) {
     if (error || !result) return callback(error ? error.message : 'no response', null, null);
     if (result.status !== 200) return callback(errorMessage(result.body, result.status), null, result.status);
-    let handshake: Handshake;
-    try {
-      handshake = JSON.parse(result.body) as Handshake;
-    } catch (e) {
-      return callback('handshake response is not JSON', null, null);
-    }
-    if (!handshake || handshake.v !== PROTOCOL_VERSION || typeof handshake.sid !== 'string' || typeof handshake.token !== 'string') {
-      return callback('unexpected handshake response', null, null);
-    }
-    callback(null, handshake, 200);
+    adopt(result.body, callback);
   });
+}
+
+/** Checks a handshake response body and hands it over. */
+function adopt(body: string, callback: HandshakeCallback): void {
+  let handshake: Handshake;
+  try {
+    handshake = JSON.parse(body) as Handshake;
+  } catch (e) {
+    return callback('handshake response is not JSON', null, null);
+  }
+  if (!handshake || handshake.v !== PROTOCOL_VERSION || typeof handshake.sid !== 'string' || typeof handshake.token !== 'string') {
+    return callback('unexpected handshake response', null, null);
+  }
+  callback(null, handshake, 200);
 }
 
 function errorMessage(body: string, status: number): string {

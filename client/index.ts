@@ -4,6 +4,7 @@ import { ClientSocket } from './socket.js';
 
 export { ClientSocket, type ClientSocketEvents, type SocketState } from './socket.js';
 export type { ConnectOptions } from './options.js';
+export type { TransportStorage } from './transport-memory.js';
 export type { TransportAttempt } from './transport-plan.js';
 export type { AppData, JsonValue, TransportName } from '../protocol/index.js';
 

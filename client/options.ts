@@ -1,11 +1,15 @@
 import { isTransportName, type TransportName } from '../protocol/index.js';
+import type { TransportStorage } from './transport-memory.js';
 
 export interface ConnectOptions {
-  /** Transports to use, in order of preference. Default: websocket, iframe-streaming, xhr-polling. */
+  /** Transports to use, in order of preference. Default: all, best first (see DEFAULT_TRANSPORTS). */
   transports?: TransportName[];
   /** Reconnect after a drop, and start a new session when the old one cannot be resumed. Default true. */
   reconnect?: boolean;
-  /** Budget for an upgrade probe (connect + one round trip) before the transport is abandoned, in ms. Default 2500. */
+  /**
+   * Upper bound of an upgrade probe's budget (connect + first frame), in ms. Each probe gets
+   * 4 × the measured handshake round trip + 500 ms, at least 1000 ms and at most this. Default 4000.
+   */
   probeTimeout?: number;
   /** First reconnect delay, doubled per failed attempt, in ms. Default 250. */
   reconnectDelay?: number;
@@ -15,6 +19,10 @@ export interface ConnectOptions {
   maxBufferedBytes?: number;
   /** How long the handshake may take, in ms. Default 10000. */
   connectTimeout?: number;
+  /** How long a transport that failed is skipped by later sessions to the same URL, in ms; 0 turns it off. Default 1 hour. */
+  rememberFor?: number;
+  /** Where failures are remembered. Default: `localStorage` in browsers, nowhere in Node. */
+  storage?: TransportStorage | null;
 }
 
 export interface ResolvedConnectOptions {
@@ -25,9 +33,11 @@ export interface ResolvedConnectOptions {
   reconnectDelayMax: number;
   maxBufferedBytes: number;
   connectTimeout: number;
+  rememberFor: number;
+  storage: TransportStorage | null | undefined;
 }
 
-export const DEFAULT_TRANSPORTS: TransportName[] = ['websocket', 'iframe-streaming', 'xhr-polling'];
+export const DEFAULT_TRANSPORTS: TransportName[] = ['websocket', 'eventsource', 'xhr-streaming', 'iframe-streaming', 'xhr-polling', 'jsonp-polling'];
 
 function pick(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && value > 0 ? value : fallback;
@@ -45,10 +55,12 @@ export function resolveConnectOptions(options: ConnectOptions | undefined): Reso
   return {
     transports: transports,
     reconnect: o.reconnect !== false,
-    probeTimeout: pick(o.probeTimeout, 2500),
+    probeTimeout: pick(o.probeTimeout, 4000),
     reconnectDelay: pick(o.reconnectDelay, 250),
     reconnectDelayMax: pick(o.reconnectDelayMax, 5000),
     maxBufferedBytes: pick(o.maxBufferedBytes, 8 * 1024 * 1024),
     connectTimeout: pick(o.connectTimeout, 10000),
+    rememberFor: o.rememberFor === 0 ? 0 : pick(o.rememberFor, 3600000),
+    storage: o.storage,
   };
 }

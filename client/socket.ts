@@ -17,6 +17,7 @@ import {
 import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
 import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
+import { TransportMemory } from './transport-memory.js';
 import { TransportPlan, type TransportAttempt } from './transport-plan.js';
 import { streamKind } from './transports/stream-kinds.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
@@ -75,6 +76,8 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   private _lostAt = 0;
   private _attempt = 0;
   private _lastInbound = 0;
+  /** Round trip of the handshake, in ms: the yardstick for probe budgets. */
+  private _rtt = 0;
   /** The transport last announced with a `transport` event. */
   private _announced: TransportName | null = null;
   private _timers: { [name: string]: ReturnType<typeof setTimeout> | undefined } = {};
@@ -84,7 +87,9 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this.baseUrl = url.replace(/\/+$/, '');
     this._env = env;
     this._options = resolveConnectOptions(options);
-    this._plan = new TransportPlan(this._options.transports, env);
+    const storage = this._options.storage === undefined ? env.storage : this._options.storage;
+    const memory = storage && this._options.rememberFor > 0 ? new TransportMemory(storage, this.baseUrl, this._options.rememberFor) : null;
+    this._plan = new TransportPlan(this._options.transports, env, memory);
     this._start();
   }
 
@@ -127,7 +132,13 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     const bye = encodeControl({ type: 'close', code: CloseCode.NORMAL, reason: 'client closed' });
     // over HTTP the goodbye is its own request: tearing the transport down must not abort it
     if (t && t.name === 'websocket' && t.writable) t.send([bye], []);
-    else if (this._handshake) this._env.request('POST', sessionUrl(this, 'send', ''), '[' + bye + ']', 5000, function () {});
+    else if (this._handshake && this._env.xhrReachesServer) {
+      try {
+        this._env.request('POST', sessionUrl(this, 'send', ''), '[' + bye + ']', 5000, function () {});
+      } catch (e) {
+        // best effort: the server ends the session by its own timeouts anyway
+      }
+    }
     this._finish('client closed');
   }
 
@@ -143,9 +154,11 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     const first = this._plan.startTransport();
     if (!first) return this._finish('no usable transport');
     this._later('connect', 0, () => {
+      const started = new Date().getTime();
       requestHandshake(this._env, this.baseUrl, first, this._options.connectTimeout, (error, handshake, status) => {
         if (this.state === 'closed') return;
         if (handshake) {
+          this._rtt = new Date().getTime() - started;
           // sid and token first: the transport's requests carry them
           this.sid = handshake.sid;
           this.token = handshake.token;
@@ -347,7 +360,8 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     if (!name) return;
     const t = this._plan.create(name, this._env, this, ++this._epoch, this);
     this._candidate = t;
-    this._later('probe', this._options.probeTimeout, () => this._abandon(t, 'no answer within ' + this._options.probeTimeout + ' ms'));
+    const budget = Math.min(this._options.probeTimeout, Math.max(1000, 4 * this._rtt + 500));
+    this._later('probe', budget, () => this._abandon(t, 'no answer within ' + budget + ' ms'));
   }
 
   private _promote(t: ClientTransport): void {

@@ -1,10 +1,12 @@
 import type { TransportName } from '../protocol/index.js';
 import type { ClientEnv } from './env/env.js';
+import type { TransportMemory } from './transport-memory.js';
 import { streamKind } from './transports/stream-kinds.js';
 import { StreamingTransport } from './transports/streaming.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
 import { joinWebSocketUrl } from './transports/urls.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
+import { JsonpPollingTransport } from './transports/jsonp-polling.js';
 import { XhrPollingTransport } from './transports/xhr-polling.js';
 
 /** Why a transport was or was not used. */
@@ -25,10 +27,20 @@ export class TransportPlan {
   private readonly _env: ClientEnv;
   private _serverAllows: TransportName[] | null = null;
   private _failed: { [name: string]: boolean } = {};
+  private readonly _memory: TransportMemory | null;
 
-  constructor(preferred: TransportName[], env: ClientEnv) {
+  constructor(preferred: TransportName[], env: ClientEnv, memory: TransportMemory | null) {
     this._preferred = preferred;
     this._env = env;
+    this._memory = memory;
+    if (!memory) return;
+    const now = new Date().getTime();
+    const remembered = memory.failures(now);
+    for (const name in remembered) {
+      this._failed[name] = true;
+      const ago = Math.round((now - (remembered[name] as number)) / 1000);
+      this.attempts.push({ transport: name as TransportName, outcome: 'failed', reason: 'remembered: failed here ' + ago + ' s ago', at: now });
+    }
   }
 
   usable(): TransportName[] {
@@ -77,12 +89,16 @@ export class TransportPlan {
   }
 
   failed(name: TransportName, reason: string): void {
+    const now = new Date().getTime();
     this._failed[name] = true;
-    this.attempts.push({ transport: name, outcome: 'failed', reason: reason, at: new Date().getTime() });
+    this.attempts.push({ transport: name, outcome: 'failed', reason: reason, at: now });
+    if (this._memory) this._memory.remember(name, now);
   }
 
   succeeded(name: TransportName): void {
-    this.attempts.push({ transport: name, outcome: 'used', reason: 'probe answered', at: new Date().getTime() });
+    const now = new Date().getTime();
+    this.attempts.push({ transport: name, outcome: 'used', reason: 'probe answered', at: now });
+    if (this._memory) this._memory.forget(name, now);
   }
 
   create(name: TransportName, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener): ClientTransport {
@@ -91,11 +107,15 @@ export class TransportPlan {
     }
     const kind = streamKind(name);
     if (kind) return new StreamingTransport(kind, env, session, epoch, listener);
+    if (name === 'jsonp-polling') return new JsonpPollingTransport(env, session, epoch, listener);
     return new XhrPollingTransport(env, session, epoch, listener);
   }
 
   private _supported(name: TransportName): boolean {
     if (name === 'websocket') return this._env.createWebSocket !== null;
+    if (name === 'jsonp-polling') return this._env.jsonp !== null;
+    // every other HTTP transport reads responses (or at least send replies) over `request`
+    if (!this._env.xhrReachesServer) return false;
     if (name === 'xhr-polling') return true;
     const kind = streamKind(name);
     return kind !== undefined && kind.supported(this._env);

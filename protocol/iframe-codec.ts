@@ -33,9 +33,14 @@ function escapeChar(c: string): string {
   return '\\u' + '0000'.slice(hex.length) + hex;
 }
 
+/** `text` as a JSON string literal that is safe inside an HTML `<script>` element. */
+export function scriptSafeJsonString(text: string): string {
+  return JSON.stringify(text).replace(UNSAFE, escapeChar);
+}
+
 /** One packet as a script chunk. */
 export function iframeChunk(packetText: string): string {
-  return '<script>f(' + JSON.stringify(packetText).replace(UNSAFE, escapeChar) + ');</script>\n';
+  return '<script>f(' + scriptSafeJsonString(packetText) + ');</script>\n';
 }
 
 /**

@@ -29,6 +29,18 @@ await build({
   logLevel: 'warning',
 });
 
+// the cross-origin relay run by {path}/iframe.html (client/relay/)
+await build({
+  entryPoints: ['client/relay/relay-main.ts'],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2017', 'chrome60', 'firefox60', 'safari11'],
+  outfile: `${out}/client/ferry-relay.js`,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
 run('node_modules/typescript-legacy/bin/tsc', ['-p', 'tsconfig.legacy.json']);
 await build({
   entryPoints: ['.tmp/legacy/client/browser-global.js'],
@@ -36,12 +48,31 @@ await build({
   minify: true,
   format: 'iife',
   target: ['es5'],
+  // the legacy client asks the relay page for the ES5 relay (client/env/relay.ts)
+  define: { __FERRY_LEGACY__: 'true' },
   outfile: `${out}/client/ferry.legacy.js`,
   legalComments: 'none',
   logLevel: 'warning',
 });
 
 parse(readFileSync(`${out}/client/ferry.legacy.js`, 'utf8'), { ecmaVersion: 5 });
-rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints: ['.tmp/legacy/client/relay/relay-main.js'],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es5'],
+  outfile: `${out}/client/ferry-relay.legacy.js`,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+parse(readFileSync(`${out}/client/ferry-relay.legacy.js`, 'utf8'), { ecmaVersion: 5 });
+rmSync('dist.old', { recursive: true, force: true });
+try {
+  renameSync('dist', 'dist.old');
+} catch {
+  // first build
+}
 renameSync(out, 'dist');
-console.log('build: dist/ written; dist/client/ferry.legacy.js parses as ES5');
+rmSync('dist.old', { recursive: true, force: true });
+console.log('build: dist/ written; dist/client/ferry.legacy.js and ferry-relay.legacy.js parse as ES5');

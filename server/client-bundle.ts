@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** The browser bundles the server hands out at `{path}/ferry.js` and `{path}/ferry.legacy.js`. */
+/** The browser bundles the server hands out: `{path}/ferry.js`, `{path}/ferry.legacy.js` and the relay's (relay-page.ts). */
 export const BUNDLE_FILES: Readonly<Record<string, string>> = {
   'ferry.js': 'ferry.js',
   'ferry.legacy.js': 'ferry.legacy.js',
+  'ferry-relay.js': 'ferry-relay.js',
+  'ferry-relay.legacy.js': 'ferry-relay.legacy.js',
 };
 
 interface LoadedBundle {
@@ -13,11 +15,12 @@ interface LoadedBundle {
   etag: string;
 }
 
-const cache = new Map<string, LoadedBundle | null>();
+const cache = new Map<string, LoadedBundle>();
 
 /** Built bundles live in dist/client; from source (tests) they are found at ../dist/client. */
 function load(file: string): LoadedBundle | null {
-  if (cache.has(file)) return cache.get(file) ?? null;
+  const cached = cache.get(file);
+  if (cached) return cached;
   const candidates = [new URL(`../client/${file}`, import.meta.url), new URL(`../dist/client/${file}`, import.meta.url)];
   let loaded: LoadedBundle | null = null;
   for (const candidate of candidates) {
@@ -29,7 +32,8 @@ function load(file: string): LoadedBundle | null {
       // try the next place
     }
   }
-  cache.set(file, loaded);
+  // a miss is not cached: the bundle may be built after the server starts
+  if (loaded) cache.set(file, loaded);
   return loaded;
 }
 

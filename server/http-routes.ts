@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloseCode, ProtocolError, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
+import { CloseCode, ProtocolError, RELAY_PAGE, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
 import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
 import { RequestError, sendError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
+import { formBodyLimit, formPacket, isFormSend, jsonpCallback, sendFormReply, sendJsonp } from './jsonp.js';
 import { isOriginAllowed, requestOrigin } from './origin-policy.js';
+import { POLL_ROUTES, type PollRoute } from './poll-routes.js';
 import { readBody } from './read-body.js';
+import { serveRelayPage } from './relay-page.js';
 import { intParam, splitUrl } from './request-params.js';
 import type { Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -33,12 +36,17 @@ export class HttpRoutes {
     const route = pathname.slice(this.#options.path.length);
     let cors: Record<string, string> = {};
     try {
-      const origin = requestOrigin(req);
+      // a request with `cb` gets a script any page can run and read: its Referer is checked too
+      const origin = requestOrigin(req, params.has('cb'));
       if (!isOriginAllowed(this.#options.allowedOrigins, origin, req)) {
         throw new RequestError('origin_not_allowed', `origin ${origin} is not allowed`);
       }
-      if (origin !== null && origin !== 'null') cors = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+      if (origin !== null && origin !== 'null') {
+        cors = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+        if (this.#options.credentials) cors['Access-Control-Allow-Credentials'] = 'true';
+      }
       if (req.method === 'OPTIONS') return this.#preflight(res, cors);
+      if (route === '/' + RELAY_PAGE) return this.#expect(req, 'GET', () => serveRelayPage(req, res, params, this.#options, cors));
       const file = route.startsWith('/') ? BUNDLE_FILES[route.slice(1)] : undefined;
       if (file !== undefined) {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new RequestError('method_not_allowed', 'use GET');
@@ -48,12 +56,14 @@ export class HttpRoutes {
       if (/^\/v[0-9]+\//.test(route) && !route.startsWith('/v1/')) throw new RequestError('unsupported_version', 'this server speaks protocol version 1');
       switch (route) {
         case '/v1/handshake':
-          return this.#expect(req, 'POST', () => this.#handshake(req, res, cors));
-        case '/v1/poll':
-          return this.#expect(req, 'GET', () => this.#poll(req, res, params, cors));
+          // GET with `cb` is the JSONP handshake (a script tag); otherwise POST
+          if (req.method === 'GET' && params.has('cb')) return this.#handshake(req, res, params, cors, jsonpCallback(params));
+          return this.#expect(req, 'POST', () => this.#handshake(req, res, params, cors, null));
         case '/v1/send':
           return this.#expect(req, 'POST', () => void this.#send(req, res, params, cors));
         default: {
+          const poll = POLL_ROUTES[route];
+          if (poll) return this.#expect(req, 'GET', () => this.#poll(poll, req, res, params, cors));
           const stream = STREAM_ROUTES[route];
           if (!stream) throw new RequestError('not_found', 'no such Ferry route');
           return this.#expect(req, 'GET', () => this.#stream(stream, req, res, params, cors));
@@ -90,13 +100,16 @@ export class HttpRoutes {
     if (!this.#options.transports.includes(name)) throw new RequestError('transport_disabled', `transport ${name} is disabled on this server`);
   }
 
-  #handshake(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): void {
-    const requested = splitUrl(req.url ?? '').params.get('transport') ?? 'xhr-polling';
+  #handshake(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>, callback: string | null): void {
+    const requested = params.get('transport') ?? 'xhr-polling';
     if (!isTransportName(requested)) throw new RequestError('bad_request', 'unknown transport');
+    if (callback !== null && requested !== 'jsonp-polling') throw new RequestError('bad_request', 'a JSONP handshake needs transport=jsonp-polling');
     this.#enabled(requested);
     this.#registry.assertCapacity();
     const session = this.#registry.create(requested, { headers: req.headers, address: req.socket.remoteAddress });
     const body = JSON.stringify(this.#registry.handshake(session));
+    req.resume();
+    if (callback !== null) return sendJsonp(res, cors, callback, body);
     res.writeHead(200, { ...NO_STORE_HEADERS, ...cors, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
     req.resume();
@@ -114,20 +127,22 @@ export class HttpRoutes {
     }
   }
 
-  #poll(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): void {
-    this.#enabled('xhr-polling');
+  #poll(route: PollRoute, req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): void {
+    this.#enabled(route.name);
+    const render = route.renderer(params);
     const session = this.#session(params);
     const epoch = intParam(params, 'e');
     const ack = intParam(params, 'ack', 0);
     this.#checkEpoch(session, epoch);
     const heartbeat = intParam(params, 'hb', 0);
     let transport = session.transport;
-    if (transport instanceof LongPollTransport && transport.epoch === epoch && !transport.closed) {
+    if (transport instanceof LongPollTransport && transport.name === route.name && transport.epoch === epoch && !transport.closed) {
       if (!session.restartFrom(ack)) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
     } else if (transport !== null && transport.epoch === epoch) {
       throw new RequestError('stale_transport', 'this epoch belongs to another transport');
     } else {
       transport = new LongPollTransport(epoch, {
+        name: route.name,
         idleTimeout: this.#options.pingTimeout,
         batchBytes: this.#options.pollBatchBytes,
       });
@@ -135,7 +150,7 @@ export class HttpRoutes {
       if (session.closed) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
     }
     session.requestHeartbeat(heartbeat);
-    if (!(transport as LongPollTransport).hold(req, res, cors, session.heartbeat)) {
+    if (!(transport as LongPollTransport).hold(req, res, cors, session.heartbeat, render)) {
       throw new RequestError('poll_pending', 'another poll is already pending for this session');
     }
   }
@@ -145,10 +160,15 @@ export class HttpRoutes {
       if (this.#options.transports.every((name) => name === 'websocket')) {
         throw new RequestError('transport_disabled', 'HTTP transports are disabled on this server');
       }
+      // a form POST is the JSONP transport's send: the packet is the `d` field, the reply unreadable
+      const form = isFormSend(req);
+      if (form) this.#enabled('jsonp-polling');
       const session = this.#session(params);
+      const limit = this.#options.maxMessageSize;
       let body: string;
       try {
-        body = await readBody(req, this.#options.maxMessageSize);
+        body = await readBody(req, form ? formBodyLimit(limit) : limit);
+        if (form) body = formPacket(body, limit);
       } catch (e) {
         if (e instanceof RequestError) session.end(CloseCode.MESSAGE_TOO_LARGE, 'message too large');
         throw e;
@@ -161,6 +181,7 @@ export class HttpRoutes {
         session.end(CloseCode.PROTOCOL_ERROR, 'protocol error: ' + reason);
         throw new RequestError('malformed_packet', reason);
       }
+      if (form) return sendFormReply(res, cors);
       // a POST whose session has no downstream tells the client its stream is gone
       const reply = session.closed
         ? '[]'
@@ -176,13 +197,13 @@ export class HttpRoutes {
     this.#enabled(route.name);
     const session = this.#session(params);
     const epoch = intParam(params, 'e');
-    const ack = intParam(params, 'ack', 0);
+    const ack = Math.max(intParam(params, 'ack', 0), route.requestAck ? route.requestAck(req) : 0);
     const heartbeat = intParam(params, 'hb', 0);
     this.#checkEpoch(session, epoch);
     if (session.transport !== null && session.transport.epoch === epoch) {
       throw new RequestError('stale_transport', 'a stream is already open for this epoch');
     }
-    const transport = route.open({ req, res, params, epoch, headers: cors, options: this.#options });
+    const transport = route.open({ req, res, params, epoch, ack, headers: cors, options: this.#options });
     session.requestHeartbeat(heartbeat);
     session.attach(transport, ack);
     req.resume();

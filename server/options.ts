@@ -8,6 +8,11 @@ export interface ServerOptions {
   path?: string;
   /** Default `'same-origin'`: the Origin header must match the request's Host. */
   allowedOrigins?: OriginPolicy;
+  /**
+   * Whether allowed cross-origin pages may send cookies and HTTP auth (`withCredentials`):
+   * adds `Access-Control-Allow-Credentials: true`. Default false.
+   */
+  credentials?: boolean;
   /** Transports clients may use. Default: all. */
   transports?: readonly TransportName[];
   /** Heartbeat interval, and how long a long poll is held, in ms. Default 20,000. */
@@ -35,6 +40,7 @@ export type ResolvedOptions = Required<Omit<ServerOptions, 'transports'>> & { tr
 const DEFAULTS = {
   path: '/ferry',
   allowedOrigins: 'same-origin' as OriginPolicy,
+  credentials: false,
   pingInterval: 20_000,
   pingTimeout: 15_000,
   resumeWindow: 60_000,

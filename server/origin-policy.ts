@@ -7,13 +7,19 @@ import type { OriginPolicy } from './options.js';
  * then `Sec-Fetch-Site` (when present) must say `same-origin`, or the Referer's origin must be
  * allowed. Requests with none of these headers come from non-browser clients, which an Origin
  * check cannot constrain, and are allowed.
+ *
+ * `scriptReadable`: the response is a script (JSONP) that any page can run and so read. Then a
+ * Referer is checked even without `Sec-Fetch-Site` (older browsers send none), so a foreign page
+ * cannot create a session and read its token; only a request with no Origin, no Sec-Fetch-Site
+ * and no Referer at all counts as a non-browser client.
  */
-export function requestOrigin(req: IncomingMessage): string | null {
+export function requestOrigin(req: IncomingMessage, scriptReadable = false): string | null {
   const origin = req.headers.origin;
   if (typeof origin === 'string' && origin !== '') return origin;
   const site = req.headers['sec-fetch-site'];
-  if (site === undefined || site === 'same-origin' || site === 'none') return null;
+  if (site === 'same-origin' || site === 'none') return null;
   const referer = req.headers.referer;
+  if (site === undefined && !(scriptReadable && typeof referer === 'string')) return null;
   if (typeof referer === 'string') {
     try {
       return new URL(referer).origin;

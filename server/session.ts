@@ -165,10 +165,16 @@ export class Session implements SocketBackend, TransportListener {
       this.#clearTimer('ack');
     }
     if (this.#pendingPing > 0) controls.push(encodeControl({ type: 'ping', n: this.#pendingPing }));
-    const entries = this.channel.hasUnwritten() ? this.channel.takeUnwritten(transport.batchBytes) : [];
-    if (controls.length === 0 && entries.length === 0) return;
     this.#pendingPing = 0;
+    // one batch per write; streams and WebSockets take batches until the backlog is gone (or they
+    // push back), a poll response takes one
+    let entries = this.channel.hasUnwritten() ? this.channel.takeUnwritten(transport.batchBytes) : [];
+    if (controls.length === 0 && entries.length === 0) return;
     transport.write(controls, entries);
+    while (this.transport === transport && transport.writable && this.channel.hasUnwritten()) {
+      entries = this.channel.takeUnwritten(transport.batchBytes);
+      transport.write([], entries);
+    }
   }
 
   /** The ack for a POST response: what has been received so far. */

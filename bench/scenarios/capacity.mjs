@@ -12,7 +12,7 @@ import { TARGETS, hostsFor } from '../targets/index.mjs';
 
 export const metrics = [
   { key: 'held', label: 'concurrent sessions held', unit: 'sessions', better: 'higher' },
-  { key: 'attempted', label: 'concurrent sessions attempted', unit: 'sessions', better: 'higher' },
+  { key: 'attempted', label: 'concurrent sessions attempted', unit: 'sessions', better: 'higher', chart: false },
 ];
 
 const TICK_MS = 100;
@@ -82,13 +82,11 @@ export function loadHandlers(open) {
 
 export async function run(target, settings) {
   const { sessions, loadProcesses, concurrency, openTimeLimitMs, holdMs, probeIntervalMs, onTimeMs, pingInterval, pingTimeout } = settings;
-  const goal = sessions[TARGETS[target].family];
-  const processes = loadProcesses;
-  const share = Math.ceil(goal / processes);
+  const share = Math.ceil(sessions[TARGETS[target].family] / loadProcesses);
   const hosts = hostsFor(target, share);
-  const serverOptions = { maxSessions: goal * 2, pingInterval, pingTimeout, loopbackHosts: hosts };
+  const serverOptions = { maxSessions: share * loadProcesses * 2, pingInterval, pingTimeout, loopbackHosts: hosts };
   return withServer(target, serverOptions, (server) =>
-    withLoads(target, 'capacity', processes, () => ({ port: server.ready.port, hosts }), async (loads) => {
+    withLoads(target, 'capacity', loadProcesses, () => ({ port: server.ready.port, hosts }), async (loads) => {
       const opening = await callAll(loads, 'open', { count: share, concurrency, timeLimitMs: openTimeLimitMs }, openTimeLimitMs + 30_000);
       const opened = sum(opening.map((o) => o.opened));
       await server.call('loopDelay');
@@ -105,8 +103,8 @@ export async function run(target, settings) {
       const onTime = dropped === 0 && unanswered === 0 && probeP99 <= onTimeMs && loop.max <= onTimeMs;
       return {
         held: onTime ? Math.min(alive, serverSessions) : 0,
-        attempted: share * processes,
-        loadProcesses: processes,
+        attempted: share * loadProcesses,
+        loadProcesses,
         opened,
         alive,
         serverSessions,

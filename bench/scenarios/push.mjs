@@ -6,19 +6,17 @@ import { withServer, withLoads } from '../lib/fixture.mjs';
 
 export const metrics = [{ key: 'rate', label: 'push throughput', unit: 'msg/s', better: 'higher' }];
 
-// A burst that delivers nothing for this long has stalled; fail it early.
-const STALL_MS = 5_000;
-
-function burst(session, count, timeLimitMs) {
+// A burst that delivers nothing for stallMs has stalled; it fails early.
+function burst(session, count, timeLimitMs, stallMs) {
   return new Promise((resolve, reject) => {
     let received = 0;
     let lastAt = Date.now();
     const timer = setTimeout(() => reject(new Error(`burst: ${received} of ${count} after ${timeLimitMs} ms`)), timeLimitMs);
     const watchdog = setInterval(() => {
-      if (Date.now() - lastAt < STALL_MS) return;
+      if (Date.now() - lastAt < stallMs) return;
       clearInterval(watchdog);
       clearTimeout(timer);
-      reject(new Error(`burst stalled: ${received} of ${count}, nothing for ${STALL_MS} ms`));
+      reject(new Error(`burst stalled: ${received} of ${count}, nothing for ${stallMs} ms`));
     }, 500);
     session.onmessage = (data) => {
       lastAt = Date.now();
@@ -39,11 +37,11 @@ function burst(session, count, timeLimitMs) {
 
 export function loadHandlers(open) {
   return {
-    async measure({ clients, count, timeLimitMs }) {
+    async measure({ clients, count, timeLimitMs, stallMs }) {
       const sessions = await Promise.all(Array.from({ length: clients }, () => open()));
       const t0 = performance.now();
       try {
-        await Promise.all(sessions.map((session) => burst(session, count, timeLimitMs)));
+        await Promise.all(sessions.map((session) => burst(session, count, timeLimitMs, stallMs)));
         return { rate: (clients * count) / ((performance.now() - t0) / 1000) };
       } finally {
         for (const session of sessions) session.close();
@@ -52,10 +50,10 @@ export function loadHandlers(open) {
   };
 }
 
-export async function run(target, { clients, count, timeLimitMs }) {
+export async function run(target, { clients, count, timeLimitMs, stallMs }) {
   return withServer(target, {}, (server) =>
     withLoads(target, 'push', 1, () => ({ port: server.ready.port }), ([load]) =>
-      load.call('measure', { clients, count, timeLimitMs }, timeLimitMs + 20_000),
+      load.call('measure', { clients, count, timeLimitMs, stallMs }, timeLimitMs + 20_000),
     ),
   );
 }

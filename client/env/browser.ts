@@ -1,5 +1,9 @@
 import { iframeCallbackName } from '../../protocol/index.js';
+import type { TransportStorage } from '../transport-memory.js';
+import { browserJsonp, xhrReaches } from './browser-jsonp.js';
+import { openEventSource, openXhrStream } from './browser-streams.js';
 import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike } from './env.js';
+import { relayFor, xhrHasCors } from './relay.js';
 
 /**
  * The browser platform, written for IE11-class engines too: XMLHttpRequest (no fetch), callbacks
@@ -7,7 +11,7 @@ import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike 
  */
 declare const window: Window & Record<string, unknown>;
 
-function request(method: 'GET' | 'POST', url: string, body: string | null, timeoutMs: number, callback: HttpCallback): Abortable {
+export function request(method: 'GET' | 'POST', url: string, body: string | null, timeoutMs: number, callback: HttpCallback): Abortable {
   const xhr = new XMLHttpRequest();
   let done = false;
   const finish = function (error: Error | null, status: number, text: string) {
@@ -48,7 +52,7 @@ function request(method: 'GET' | 'POST', url: string, body: string | null, timeo
   };
 }
 
-function openIframeStream(url: string, callbackId: string, handlers: StreamHandlers): Abortable {
+export function openIframeStream(url: string, callbackId: string, handlers: StreamHandlers): Abortable {
   const name = iframeCallbackName(callbackId);
   let ended = false;
   const iframe = document.createElement('iframe');
@@ -85,13 +89,33 @@ function createWebSocket(url: string): WebSocketLike {
   return ws;
 }
 
+/** `localStorage`, where the page may use it (it throws in some privacy modes and sandboxes). */
+function localStorageOrNull(): TransportStorage | null {
+  try {
+    const storage = window.localStorage;
+    return storage ? storage : null;
+  } catch (e) {
+    return null;
+  }
+}
+
 const queue = typeof queueMicrotask === 'function' ? queueMicrotask : null;
 
-export function browserEnv(): ClientEnv {
+/**
+ * `baseUrl`: the Ferry URL. When it is on another origin than the page, iframe streams (and
+ * requests, where XMLHttpRequest has no CORS) go through one relay iframe on its origin (relay.ts).
+ */
+export function browserEnv(baseUrl?: string): ClientEnv {
+  const relay = baseUrl === undefined ? null : relayFor(baseUrl);
   return {
-    request: request,
+    request: relay !== null && !xhrHasCors() ? relay.request : request,
     createWebSocket: typeof WebSocket === 'function' || typeof WebSocket === 'object' ? createWebSocket : null,
-    openIframeStream: typeof document !== 'undefined' ? openIframeStream : null,
+    openIframeStream: typeof document === 'undefined' ? null : relay !== null ? relay.openIframeStream : openIframeStream,
+    openEventSource: typeof EventSource !== 'undefined' ? openEventSource : null,
+    openXhrStream: openXhrStream,
+    storage: localStorageOrNull(),
+    jsonp: typeof document !== 'undefined' ? browserJsonp : null,
+    xhrReachesServer: baseUrl === undefined || relay !== null || xhrReaches(baseUrl),
     defer: queue
       ? function (fn: () => void) {
           queue(fn);

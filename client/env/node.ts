@@ -1,8 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { WebSocket } from 'ws';
-import { IframeStreamDecoder } from '../../protocol/index.js';
+import { IframeStreamDecoder, LineDecoder, SseDecoder } from '../../protocol/index.js';
 import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike } from './env.js';
+import { nodeJsonp } from './node-jsonp.js';
 
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
 
@@ -43,15 +44,17 @@ function request(method: 'GET' | 'POST', url: string, body: string | null, timeo
   };
 }
 
-/** Node has no iframes: read the same HTML stream and pull the packets out of its script chunks. */
-function openIframeStream(url: string, _callbackId: string, handlers: StreamHandlers): Abortable {
+/** Turns response text, split anywhere, into packet texts. */
+type PacketDecoder = (text: string) => string[];
+
+/** A streaming GET: the body is decoded as it arrives, and each packet handed over at once. */
+function openPacketStream(url: string, decode: PacketDecoder, handlers: StreamHandlers): Abortable {
   let ended = false;
   const end = (status: number | null) => {
     if (ended) return;
     ended = true;
     handlers.onEnd(status);
   };
-  const decoder = new IframeStreamDecoder();
   const req = send('GET', url, null, 2 ** 31 - 1, (res) => {
     if (res.statusCode !== 200) {
       res.resume();
@@ -61,7 +64,7 @@ function openIframeStream(url: string, _callbackId: string, handlers: StreamHand
     res.setEncoding('utf8');
     res.on('data', (text: string) => {
       if (ended) return;
-      for (const packet of decoder.push(text)) {
+      for (const packet of decode(text)) {
         if (ended) return;
         handlers.onPacket(packet);
       }
@@ -79,6 +82,24 @@ function openIframeStream(url: string, _callbackId: string, handlers: StreamHand
   };
 }
 
+/** Node has no iframes: read the same HTML stream and pull the packets out of its script chunks. */
+function openIframeStream(url: string, _callbackId: string, handlers: StreamHandlers): Abortable {
+  const decoder = new IframeStreamDecoder();
+  return openPacketStream(url, (text) => decoder.push(text), handlers);
+}
+
+/** Node has no EventSource: parse the event stream; each `message` event's data is a packet. */
+function openEventSource(url: string, handlers: StreamHandlers): Abortable {
+  const decoder = new SseDecoder();
+  return openPacketStream(url, (text) => decoder.push(text).filter((event) => event.type === 'message').map((event) => event.data), handlers);
+}
+
+/** XHR streaming is a plain streaming GET here: one packet per line, after a padding line. */
+function openXhrStream(url: string, handlers: StreamHandlers): Abortable {
+  const decoder = new LineDecoder();
+  return openPacketStream(url, (text) => decoder.push(text), handlers);
+}
+
 export const nodeEnv: ClientEnv = {
   request,
   createWebSocket: (url) => {
@@ -87,5 +108,11 @@ export const nodeEnv: ClientEnv = {
     return ws as unknown as WebSocketLike;
   },
   openIframeStream,
+  openEventSource,
+  openXhrStream,
+  storage: null,
+  jsonp: nodeJsonp,
+  // Node has no same-origin policy
+  xhrReachesServer: true,
   defer: queueMicrotask,
 };

@@ -16,9 +16,35 @@ export const IFRAME_STREAM: StreamKind = {
   },
 };
 
+/** Server-Sent Events: the browser's EventSource (Node parses the event stream itself). */
+export const EVENT_SOURCE_STREAM: StreamKind = {
+  name: 'eventsource',
+  route: 'eventsource',
+  supported: function (env) {
+    return env.openEventSource !== null;
+  },
+  open: function (env, url, handlers) {
+    return (env.openEventSource as NonNullable<typeof env.openEventSource>)(url(''), handlers);
+  },
+};
+
+/** XHR streaming: one GET read as it grows, one packet per line. */
+export const XHR_STREAM: StreamKind = {
+  name: 'xhr-streaming',
+  route: 'xhr-stream',
+  supported: function (env) {
+    return env.openXhrStream !== null;
+  },
+  open: function (env, url, handlers) {
+    return (env.openXhrStream as NonNullable<typeof env.openXhrStream>)(url(''), handlers);
+  },
+};
+
 /** Every stream kind by transport name. */
 export const STREAM_KINDS: { [name: string]: StreamKind | undefined } = {
   'iframe-streaming': IFRAME_STREAM,
+  eventsource: EVENT_SOURCE_STREAM,
+  'xhr-streaming': XHR_STREAM,
 };
 
 export function streamKind(name: TransportName): StreamKind | undefined {

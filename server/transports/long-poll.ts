@@ -3,18 +3,33 @@ import { encodeControl, encodePacket, entryText, type OutboundEntry } from '../.
 import { NO_STORE_HEADERS } from './http-headers.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transport.js';
 
+/** A poll response: how one packet is written to the wire. */
+export interface PollResponse {
+  contentType: string;
+  body: string;
+}
+
+/** Renders a packet's text as one poll's response (plain text for XHR, a script for JSONP). */
+export type PollRenderer = (packetText: string) => PollResponse;
+
+/** The XHR poll response: the packet itself. */
+export const renderPlainPoll: PollRenderer = (packetText) => ({ contentType: 'text/plain; charset=utf-8', body: packetText });
+
 export interface LongPollSettings {
+  /** Which polling transport this is; the response format comes with each poll (`hold`). */
+  name: 'xhr-polling' | 'jsonp-polling';
   /** How long after answering a poll the next one must arrive. */
   idleTimeout: number;
   batchBytes: number;
 }
 
 /**
- * XHR long-polling, receiving side: one GET is held until there is something to send or the hold
- * time passes. Each response is one packet. Sends arrive as POSTs, handled by the router.
+ * Long-polling, receiving side: one GET is held until there is something to send or the hold
+ * time passes. Each response is one packet, rendered by the poll's renderer (XHR or JSONP). Sends
+ * arrive as POSTs, handled by the router.
  */
 export class LongPollTransport implements ServerTransport {
-  readonly name = 'xhr-polling';
+  readonly name: 'xhr-polling' | 'jsonp-polling';
   readonly needsPing = false;
   readonly epoch: number;
   readonly batchBytes: number;
@@ -22,6 +37,7 @@ export class LongPollTransport implements ServerTransport {
   #listener: TransportListener | null = null;
   #pending: ServerResponse | null = null;
   #headers: Record<string, string> = {};
+  #render: PollRenderer = renderPlainPoll;
   #holdTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -29,6 +45,7 @@ export class LongPollTransport implements ServerTransport {
   #first = true;
 
   constructor(epoch: number, settings: LongPollSettings) {
+    this.name = settings.name;
     this.epoch = epoch;
     this.batchBytes = settings.batchBytes;
     this.#settings = settings;
@@ -48,13 +65,14 @@ export class LongPollTransport implements ServerTransport {
 
   /**
    * A poll arrived; it is answered with an empty packet after `holdTime` if nothing comes to send.
-   * Returns false when another poll is already held.
+   * `render` writes this poll's response. Returns false when another poll is already held.
    */
-  hold(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, holdTime: number): boolean {
+  hold(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, holdTime: number, render: PollRenderer = renderPlainPoll): boolean {
     if (this.#pending !== null || this.#closed) return false;
     this.#clearIdle();
     this.#pending = res;
     this.#headers = headers;
+    this.#render = render;
     this.#holdTimer = setTimeout(() => this.#respond('[]'), holdTime);
     res.on('close', () => {
       if (this.#pending !== res) return;
@@ -97,15 +115,16 @@ export class LongPollTransport implements ServerTransport {
     this.#clearIdle();
   }
 
-  #respond(body: string): void {
+  #respond(packetText: string): void {
     const res = this.#pending;
     if (!res) return;
     this.#pending = null;
     this.#clearHold();
+    const { contentType, body } = this.#render(packetText);
     res.writeHead(200, {
       ...NO_STORE_HEADERS,
       ...this.#headers,
-      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Type': contentType,
       'Content-Length': Buffer.byteLength(body),
     });
     res.end(body);

@@ -15,6 +15,12 @@ describe('browser bundles', () => {
     expect(() => parse(modern, { ecmaVersion: 5 })).toThrow();
   });
 
+  it('the legacy relay (ferry-relay.legacy.js) parses as ES5 and uses no Promise, fetch, Map or Set', () => {
+    const relay = readFileSync(new URL('../../dist/client/ferry-relay.legacy.js', import.meta.url), 'utf8');
+    expect(() => parse(relay, { ecmaVersion: 5 })).not.toThrow();
+    expect(relay).not.toMatch(/\bPromise\b|\bfetch\b|new Map\b|new Set\b/);
+  });
+
   it.each(['Promise', 'fetch', 'TextEncoder', 'TextDecoder', 'WeakMap', 'Symbol', 'Reflect'])('the legacy bundle does not use %s', (name) => {
     expect(legacy).not.toMatch(new RegExp(`\\b${name}\\b`));
   });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { Server, type Socket } from '../../../server/index.js';
+import { Server, type ServerOptions, type Socket } from '../../../server/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
@@ -76,10 +76,10 @@ function runHarnessProtocol(socket: Socket, records: Map<string, ServerCellRecor
   });
 }
 
-export async function startAppServer(): Promise<AppServer> {
+/** `options`: Ferry server options; by default any origin, since reverse proxies give the page their own. */
+export async function startAppServer(options: ServerOptions = { allowedOrigins: '*' }): Promise<AppServer> {
   const httpServer = http.createServer(serveStatic);
-  // Reverse proxies give the page their own origin, so any origin is accepted here.
-  const ferry = new Server({ path: '/ferry', allowedOrigins: '*' });
+  const ferry = new Server({ path: '/ferry', ...options });
   ferry.attach(httpServer);
   const records = new Map<string, ServerCellRecord>();
   ferry.on('connection', (socket: Socket) => runHarnessProtocol(socket, records));

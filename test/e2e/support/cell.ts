@@ -19,6 +19,8 @@ export interface CellPlan {
   /** A round (its echoes and its burst) slower than this fails the cell: it is not realtime. */
   readonly roundBudgetMs: number;
   readonly timeoutMs: number;
+  /** More query parameters for the page (fixtures/harness.js), e.g. `server`, `transports`. */
+  readonly pageParams?: Readonly<Record<string, string>>;
 }
 
 /** Mirror of the client's `socket.attempts`: why each transport was or was not used. */
@@ -82,6 +84,7 @@ export async function runCell(browser: Browser, profile: BrowserProfile, path: {
     rounds: plan.rounds.map((round) => `${round.c2s}x${round.s2c}`).join(','),
     gaps: plan.gapsMs.join(','),
     budget: String(plan.roundBudgetMs),
+    ...plan.pageParams,
   });
   const url = `${path.running.pageOrigin}/e2e/?${query.toString()}`;
   const started = Date.now();

@@ -1,0 +1,154 @@
+import type { Abortable, JsonpCallback, JsonpEnv } from './env.js';
+
+/**
+ * `jsonp-polling` in the browser, for pages whose XMLHttpRequest cannot reach the Ferry origin
+ * (no CORS): downstream through `<script>` elements, upstream through a form posted into a hidden
+ * iframe. Written for IE-class engines: no Promise, no addEventListener-only APIs.
+ */
+declare const window: Window & Record<string, unknown>;
+
+type ScriptElement = HTMLScriptElement & { onerror: ((event: unknown) => void) | null };
+
+function remove(node: Node): void {
+  if (node.parentNode) node.parentNode.removeChild(node);
+}
+
+function forget(name: string): void {
+  try {
+    delete window[name];
+  } catch (e) {
+    window[name] = undefined; // IE8 cannot delete window properties
+  }
+}
+
+function load(url: string, callbackName: string, timeoutMs: number, onResult: JsonpCallback): Abortable {
+  const script = document.createElement('script') as ScriptElement;
+  let done = false;
+  // `lateScript`: the script may still run (we gave up on it); it then finds a no-op that removes
+  // itself instead of throwing on a missing callback.
+  const finish = function (error: Error | null, text: string | null, lateScript: boolean) {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    script.onload = null;
+    script.onerror = null;
+    remove(script);
+    if (lateScript) {
+      window[callbackName] = function () {
+        forget(callbackName);
+      };
+    } else forget(callbackName);
+    if (error || text !== null) onResult(error, text, null);
+  };
+  const timer = setTimeout(function () {
+    finish(new Error('request timed out'), null, true);
+  }, timeoutMs);
+  window[callbackName] = function (text: unknown) {
+    if (typeof text === 'string') finish(null, text, false);
+    else finish(new Error('the script passed no string'), null, false);
+  };
+  // a 4xx (JSON, refused as a script) or a network failure; an executed script that did not call back
+  script.onerror = function () {
+    finish(new Error('script request failed'), null, false);
+  };
+  script.onload = function () {
+    finish(new Error('the script did not call ' + callbackName), null, false);
+  };
+  script.async = true;
+  script.src = url;
+  (document.getElementsByTagName('head')[0] || document.documentElement).appendChild(script);
+  return {
+    abort: function () {
+      finish(null, null, true);
+    },
+  };
+}
+
+let nextFrame = 1;
+
+function postForm(url: string, fields: { [name: string]: string }, timeoutMs: number, onDone: (error: Error | null, status: number | null) => void): Abortable {
+  const name = '__ferry_form_' + nextFrame++ + '_' + Math.floor(Math.random() * 1e9);
+  const iframe = document.createElement('iframe');
+  const form = document.createElement('form');
+  let done = false;
+  const finish = function (error: Error | null, report: boolean) {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    iframe.onload = null;
+    remove(form);
+    // not from inside the iframe's own load handler
+    setTimeout(function () {
+      remove(iframe);
+    }, 0);
+    if (report) onDone(error, null);
+  };
+  const timer = setTimeout(function () {
+    finish(new Error('form post timed out'), true);
+  }, timeoutMs);
+  iframe.name = name;
+  iframe.style.display = 'none';
+  iframe.setAttribute('aria-hidden', 'true');
+  form.method = 'POST';
+  form.action = url;
+  form.target = name;
+  form.enctype = 'application/x-www-form-urlencoded';
+  form.acceptCharset = 'UTF-8';
+  form.style.display = 'none';
+  for (const key in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = key;
+    input.value = fields[key];
+    form.appendChild(input);
+  }
+  const parent = document.body || document.documentElement;
+  parent.appendChild(iframe);
+  // the reply is cross-origin and unreadable: its load (or an error page's) is all we learn
+  iframe.onload = function () {
+    let blank = false;
+    try {
+      blank = (iframe.contentWindow as Window).location.href === 'about:blank';
+    } catch (e) {
+      // cross-origin: the reply has loaded
+    }
+    if (!blank) finish(null, true);
+  };
+  parent.appendChild(form);
+  form.submit();
+  return {
+    abort: function () {
+      finish(null, false);
+    },
+  };
+}
+
+export const browserJsonp: JsonpEnv = { load: load, postForm: postForm };
+
+const DEFAULT_PORT: { [protocol: string]: string } = { 'http:': ':80', 'https:': ':443' };
+
+function hostOf(authority: string, protocol: string): string {
+  const host = authority.slice(authority.lastIndexOf('@') + 1).toLowerCase();
+  const port = DEFAULT_PORT[protocol];
+  return port && host.slice(host.length - port.length) === port ? host.slice(0, host.length - port.length) : host;
+}
+
+/** Whether `url` is on the page's origin (a relative URL is). */
+function sameOrigin(url: string): boolean {
+  const match = /^([a-z][a-z0-9+.\-]*:)?\/\/([^\/?#]*)/i.exec(url);
+  if (!match) return true;
+  const protocol = (match[1] || location.protocol).toLowerCase();
+  return protocol === location.protocol && hostOf(match[2], protocol) === hostOf(location.host, location.protocol);
+}
+
+/** XMLHttpRequest reaches `url` when it is same-origin, or when this XHR speaks CORS (`withCredentials`). */
+export function xhrReaches(url: string): boolean {
+  if (typeof XMLHttpRequest === 'undefined') return false;
+  if (sameOrigin(url)) return true;
+  try {
+    return 'withCredentials' in new XMLHttpRequest();
+  } catch (e) {
+    return false;
+  }
+}
