@@ -3,7 +3,6 @@ import {
   CloseCode,
   ProtocolError,
   ReliableChannel,
-  encodeAck,
   encodeControl,
   isBytes,
   isPolling,
@@ -17,6 +16,9 @@ import {
 import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
 import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
+import { LinkHealth } from './link-health.js';
+import { NamedTimers } from './named-timers.js';
+import { Outbox } from './outbox.js';
 import { TransportMemory } from './transport-memory.js';
 import { TransportPlan, type TransportAttempt } from './transport-plan.js';
 import { streamKind } from './transports/stream-kinds.js';
@@ -62,7 +64,6 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   token = '';
   pingInterval = 20000;
   pingTimeout = 15000;
-  heartbeat = 0;
   private readonly _env: ClientEnv;
   private readonly _options: ResolvedConnectOptions;
   private _handshake: Handshake | null = null;
@@ -71,16 +72,13 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   private _active: ClientTransport | null = null;
   private _candidate: ClientTransport | null = null;
   private _epoch = 0;
-  private _pendingPong = 0;
-  private _flushQueued = false;
-  private _lostAt = 0;
-  private _attempt = 0;
-  private _lastInbound = 0;
+  private readonly _health = new LinkHealth();
   /** Round trip of the handshake, in ms: the yardstick for probe budgets. */
   private _rtt = 0;
   /** The transport last announced with a `transport` event. */
   private _announced: TransportName | null = null;
-  private _timers: { [name: string]: ReturnType<typeof setTimeout> | undefined } = {};
+  private readonly _timers = new NamedTimers();
+  private readonly _outbox: Outbox;
 
   constructor(url: string, env: ClientEnv, options?: ConnectOptions) {
     super();
@@ -90,7 +88,17 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     const storage = this._options.storage === undefined ? env.storage : this._options.storage;
     const memory = storage && this._options.rememberFor > 0 ? new TransportMemory(storage, this.baseUrl, this._options.rememberFor) : null;
     this._plan = new TransportPlan(this._options.transports, env, memory);
+    this._outbox = new Outbox(env, this._timers, () => {
+      const t = this._active;
+      if (!t || this.state === 'closed' || !this._handshake) return null;
+      return { transport: t, channel: this._channel, maxMessageSize: this._handshake.maxMessageSize };
+    });
     this._start();
+  }
+
+  /** Heartbeat interval this client asks of the server after seeing idle cuts (ms), or 0 for the server's. */
+  get heartbeat(): number {
+    return this._health.heartbeat;
   }
 
   /** Public session id, once known. */
@@ -121,7 +129,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
       this._channel.dropLast();
       throw new RangeError('ferry: message exceeds the server maxMessageSize');
     }
-    this._queueFlush();
+    this._outbox.queue();
     return true;
   }
 
@@ -153,7 +161,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     if (this._plan.websocketOnly()) return this._openDirectWebSocket();
     const first = this._plan.startTransport();
     if (!first) return this._finish('no usable transport');
-    this._later('connect', 0, () => {
+    this._timers.set('connect', 0, () => {
       const started = new Date().getTime();
       requestHandshake(this._env, this.baseUrl, first, this._options.connectTimeout, (error, handshake, status) => {
         if (this.state === 'closed') return;
@@ -176,12 +184,12 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   private _openDirectWebSocket(): void {
     this._epoch = 1;
     this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(this.baseUrl) + '/v1/ws', 1, this));
-    this._later('connect', this._options.connectTimeout, () => this._lose(this._active, 'handshake timed out', null));
+    this._timers.set('connect', this._options.connectTimeout, () => this._lose(this._active, 'handshake timed out', null));
   }
 
   /** Adopts a new session's handshake, then says `open` (the first transport is already in place). */
   private _established(handshake: Handshake, first: ClientTransport | null): void {
-    this._clear('connect');
+    this._timers.clear('connect');
     this._handshake = handshake;
     this.sid = handshake.sid;
     this.token = handshake.token;
@@ -189,13 +197,13 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this.pingTimeout = handshake.pingTimeout;
     this._plan.restrictTo(handshake.transports);
     this.state = 'open';
-    this._attempt = 0;
+    this._health.connected();
     if (first) this._activate(first);
     const active = this._active;
     // polling and a direct WebSocket have already carried a response; a stream waits for its first packet
     if (active && !streamKind(active.name)) this._announce(active);
     this.emit('open');
-    this._queueFlush();
+    this._outbox.queue();
   }
 
   /** The old session is gone: say so, then start a new one if allowed. */
@@ -215,9 +223,9 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._plan.reset();
     this._epoch = 0;
     this.sid = this.token = '';
-    this._lastInbound = 0;
+    this._health.restart();
     this.state = 'connecting';
-    this._later('reconnect', this._backoff(), () => this._start());
+    this._timers.set('reconnect', this._health.backoff(this._options), () => this._start());
   }
 
   private _finish(reason: string): void {
@@ -228,7 +236,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   }
 
   private _drop(): void {
-    for (const name in this._timers) this._clear(name);
+    this._timers.clearAll();
     if (this._active) this._active.close();
     if (this._candidate) this._candidate.close();
     this._active = this._candidate = null;
@@ -241,7 +249,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     this._active = t;
     if (previous && previous !== t) previous.close();
     this._channel.rewind();
-    this._queueFlush();
+    this._outbox.queue();
   }
 
   /** Says `transport` when the working transport differs from the one last announced. */
@@ -265,10 +273,10 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     if (this.state === 'reconnecting' && (t.name !== 'websocket' || this._handshake)) {
       if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
       this.state = 'open';
-      this._attempt = 0;
+      this._health.connected();
       this._announce(t);
       this.emit('reconnect');
-      this._queueFlush();
+      this._outbox.queue();
     }
     this._watch(t);
     this._upgrade();
@@ -280,7 +288,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
       return;
     }
     if (t !== this._active) return;
-    this._lastInbound = new Date().getTime();
+    this._health.received();
     this._watch(t);
     try {
       for (let i = 0; i < frames.length; i++) {
@@ -291,7 +299,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
       this._finish('protocol error: ' + (e instanceof ProtocolError ? e.reason : String(e)));
       return;
     }
-    if (this._channel.unackedInbound() > 0) this._queueAck();
+    if (this._channel.unackedInbound() > 0) this._outbox.oweAck(this._channel);
   }
 
   onReply(t: ClientTransport, frames: Frame[]): void {
@@ -311,11 +319,11 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   }
 
   onStreamEnd(t: ClientTransport): void {
-    if (t === this._active) this._learnIdleTimeout();
+    if (t === this._active && this._handshake) this._health.learnFromDrop(this.pingInterval, this.pingTimeout);
   }
 
   onWritable(t: ClientTransport): void {
-    if (t === this._active) this._queueFlush();
+    if (t === this._active) this._outbox.queue();
   }
 
   onError(t: ClientTransport, reason: string, status: number | null): void {
@@ -334,8 +342,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
         this._channel.acknowledge(frame.seq);
         break;
       case 'ping':
-        this._pendingPong = frame.n;
-        this._queueFlush();
+        this._outbox.owePong(frame.n);
         break;
       case 'open':
         if (!this._handshake) {
@@ -361,11 +368,11 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     const t = this._plan.create(name, this._env, this, ++this._epoch, this);
     this._candidate = t;
     const budget = Math.min(this._options.probeTimeout, Math.max(1000, 4 * this._rtt + 500));
-    this._later('probe', budget, () => this._abandon(t, 'no answer within ' + budget + ' ms'));
+    this._timers.set('probe', budget, () => this._abandon(t, 'no answer within ' + budget + ' ms'));
   }
 
   private _promote(t: ClientTransport): void {
-    this._clear('probe');
+    this._timers.clear('probe');
     this._candidate = null;
     this._plan.succeeded(t.name);
     if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
@@ -376,7 +383,7 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
   }
 
   private _abandon(t: ClientTransport, reason: string): void {
-    this._clear('probe');
+    this._timers.clear('probe');
     t.close();
     this._candidate = null;
     this._plan.failed(t.name, reason);
@@ -394,33 +401,20 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     if (status !== null && RENEWABLE[status]) return this._renew(reason);
     // a WebSocket or stream that went silent (blackholed, or held by a buffering proxy) is not tried again
     if (reason === 'ping timeout') this._plan.failed(t.name, 'stopped carrying frames');
-    this._learnIdleTimeout();
+    if (this._handshake) this._health.learnFromDrop(this.pingInterval, this.pingTimeout);
     this._drop();
     if (!this._handshake) return this._retry(reason);
     if (this.state !== 'reconnecting') {
       this.state = 'reconnecting';
-      this._lostAt = new Date().getTime();
+      this._health.lost();
       this.emit('reconnecting', reason);
     }
     this._retry(reason);
   }
 
-  /**
-   * A connection that died after being quiet for less than the heartbeat interval was most likely
-   * cut by an idle timeout on the path: ask the server for heartbeats at half that quiet time.
-   */
-  private _learnIdleTimeout(): void {
-    if (!this._handshake || this._lastInbound === 0) return;
-    const quiet = new Date().getTime() - this._lastInbound;
-    const current = this.heartbeat || this.pingInterval;
-    if (quiet < 2000 || quiet > current + this.pingTimeout) return;
-    const wanted = Math.max(1000, Math.floor(quiet / 2));
-    if (wanted < current) this.heartbeat = wanted;
-  }
-
   private _retry(reason: string): void {
-    if (this._handshake && new Date().getTime() - this._lostAt > this._handshake.resumeWindow) return this._renew('resume window expired');
-    this._later('reconnect', this._backoff(), () => {
+    if (this._handshake && this._health.outage() > this._handshake.resumeWindow) return this._renew('resume window expired');
+    this._timers.set('reconnect', this._health.backoff(this._options), () => {
       if (!this._handshake) return this._start();
       const name = this._plan.resumeTransport();
       if (!name) return this._finish('no usable transport: ' + reason);
@@ -428,64 +422,9 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     });
   }
 
-  private _backoff(): number {
-    const base = Math.min(this._options.reconnectDelayMax, this._options.reconnectDelay * Math.pow(2, this._attempt++));
-    return Math.round(base * (0.5 + Math.random() / 2));
-  }
-
   /** Streams prove they are alive by the server's pings; silence past the deadline drops them. */
   private _watch(t: ClientTransport): void {
     if (isPolling(t.name) || t !== this._active) return;
-    this._later('liveness', (this.heartbeat || this.pingInterval) + this.pingTimeout, () => this._lose(t, 'ping timeout', null));
-  }
-
-  // ---- sending
-
-  private _queueFlush(): void {
-    if (this._flushQueued) return;
-    this._flushQueued = true;
-    this._env.defer(() => {
-      this._flushQueued = false;
-      this._flush();
-    });
-  }
-
-  private _queueAck(): void {
-    if (this._channel.unackedInbound() >= 64) return this._queueFlush();
-    if (!this._timers.ack) this._later('ack', 50, () => this._flush());
-  }
-
-  private _flush(): void {
-    const t = this._active;
-    if (!t || this.state === 'closed' || !this._handshake) return;
-    const budget = Math.min(t.batchBytes, Math.floor((this._handshake.maxMessageSize - 1024) / 3));
-    while (t.writable) {
-      const controls: string[] = [];
-      if (this._pendingPong > 0) controls.push(encodeControl({ type: 'pong', n: this._pendingPong }));
-      if (this._channel.unackedInbound() > 0) {
-        this._clear('ack');
-        controls.push(encodeAck(this._channel.takeAck()));
-      }
-      const entries = this._channel.hasUnwritten() ? this._channel.takeUnwritten(budget) : [];
-      if (controls.length === 0 && entries.length === 0) return;
-      this._pendingPong = 0;
-      t.send(controls, entries);
-    }
-  }
-
-  // ---- timers
-
-  private _later(name: string, ms: number, fn: () => void): void {
-    this._clear(name);
-    this._timers[name] = setTimeout(() => {
-      this._timers[name] = undefined;
-      fn();
-    }, ms);
-  }
-
-  private _clear(name: string): void {
-    const timer = this._timers[name];
-    if (timer !== undefined) clearTimeout(timer);
-    this._timers[name] = undefined;
+    this._timers.set('liveness', this._health.deadline(this.pingInterval, this.pingTimeout), () => this._lose(t, 'ping timeout', null));
   }
 }

@@ -1,8 +1,8 @@
-import { JSONP_SEND_FIELD, encodePacket, entryText, jsonpCallbackName, type OutboundEntry } from '../../protocol/index.js';
-import type { Abortable, ClientEnv, JsonpEnv } from '../env/env.js';
-import { PollingTransport, type PollKind, type Upstream } from './polling.js';
-import type { ClientTransport, ClientTransportListener, SessionRef } from './transport.js';
-import { sessionUrl } from './urls.js';
+import { JSONP_SEND_FIELD, jsonpCallbackName } from '../../protocol/index.js';
+import type { ClientEnv, JsonpEnv } from '../env/env.js';
+import { HttpSender, formPost } from './http-sender.js';
+import { PollingTransport, type PollKind } from './polling.js';
+import type { ClientTransportListener, SessionRef } from './transport.js';
 
 /**
  * JSONP long-polling, for browsers whose XMLHttpRequest cannot reach the Ferry origin: each poll
@@ -25,46 +25,6 @@ function jsonpOf(env: ClientEnv): JsonpEnv {
   return env.jsonp;
 }
 
-/** Sends by form POST, one at a time; done when the reply has loaded (its content is not seen). */
-class FormSender implements Upstream {
-  private readonly _jsonp: JsonpEnv;
-  private readonly _session: SessionRef;
-  private readonly _owner: ClientTransport;
-  private readonly _listener: ClientTransportListener;
-  private _inFlight: Abortable | null = null;
-
-  constructor(jsonp: JsonpEnv, session: SessionRef, owner: ClientTransport, listener: ClientTransportListener) {
-    this._jsonp = jsonp;
-    this._session = session;
-    this._owner = owner;
-    this._listener = listener;
-  }
-
-  get idle(): boolean {
-    return this._inFlight === null;
-  }
-
-  send(controls: string[], entries: OutboundEntry[]): void {
-    const texts = controls.slice();
-    for (let i = 0; i < entries.length; i++) texts.push(entryText(entries[i]));
-    const fields: { [name: string]: string } = {};
-    fields[JSONP_SEND_FIELD] = encodePacket(texts);
-    const owner = this._owner;
-    const listener = this._listener;
-    const timeout = this._session.pingInterval + this._session.pingTimeout;
-    this._inFlight = this._jsonp.postForm(sessionUrl(this._session, 'send', ''), fields, timeout, (error, status) => {
-      this._inFlight = null;
-      if (error) return listener.onError(owner, 'send failed: ' + error.message, status);
-      listener.onWritable(owner);
-    });
-  }
-
-  abort(): void {
-    if (this._inFlight) this._inFlight.abort();
-    this._inFlight = null;
-  }
-}
-
 export const JSONP_POLL: PollKind = {
   name: 'jsonp-polling',
   route: 'jsonp',
@@ -76,7 +36,7 @@ export const JSONP_POLL: PollKind = {
     });
   },
   upstream: function (env, session, owner, listener) {
-    return new FormSender(jsonpOf(env), session, owner, listener);
+    return new HttpSender(formPost(jsonpOf(env), JSONP_SEND_FIELD), session, owner, listener);
   },
 };
 

@@ -1,7 +1,8 @@
-import { ProtocolError, decodePacket, type OutboundEntry, type TransportName } from '../../protocol/index.js';
+import type { TransportName } from '../../protocol/index.js';
 import type { Abortable, ClientEnv, StreamHandlers } from '../env/env.js';
-import { HttpSender } from './http-sender.js';
-import type { ClientTransport, ClientTransportListener, SessionRef } from './transport.js';
+import { HttpSender, xhrPost } from './http-sender.js';
+import { HttpTransport } from './http-transport.js';
+import type { ClientTransportListener, SessionRef } from './transport.js';
 import { sessionUrl } from './urls.js';
 
 /**
@@ -20,48 +21,27 @@ export interface StreamKind {
  * EventSource, an XHR read as it grows); sends go by POST. When the server ends a stream (byte
  * limit) a new one is opened with the current ack, within the same epoch.
  */
-export class StreamingTransport implements ClientTransport {
-  readonly name: TransportName;
-  readonly epoch: number;
+export class StreamingTransport extends HttpTransport {
   readonly batchBytes = 64 * 1024;
   private readonly _kind: StreamKind;
-  private readonly _env: ClientEnv;
-  private readonly _session: SessionRef;
-  private readonly _listener: ClientTransportListener;
-  private readonly _sender: HttpSender;
   private _stream: Abortable | null = null;
-  private _opened = false;
   private _flowing = false;
-  private _closed = false;
 
   constructor(kind: StreamKind, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener) {
-    this.name = kind.name;
+    super(kind.name, env, session, epoch, listener, function (owner) {
+      return new HttpSender(xhrPost(env), session, owner, listener);
+    });
     this._kind = kind;
-    this._env = env;
-    this._session = session;
-    this.epoch = epoch;
-    this._listener = listener;
-    this._sender = new HttpSender(env, session, this, listener);
     this._open();
   }
 
-  get streaming(): boolean {
+  override get streaming(): boolean {
     return this._flowing;
   }
 
-  get writable(): boolean {
-    return !this._closed && this._sender.idle;
-  }
-
-  send(controls: string[], entries: OutboundEntry[]): void {
-    this._sender.send(controls, entries);
-  }
-
-  close(): void {
-    this._closed = true;
+  protected _stopDownstream(): void {
     if (this._stream) this._stream.abort();
     this._stream = null;
-    this._sender.abort();
   }
 
   private _open(): void {
@@ -75,18 +55,7 @@ export class StreamingTransport implements ClientTransport {
     }, {
       onPacket: (text: string) => {
         if (this._closed) return;
-        let frames;
-        try {
-          frames = decodePacket(text);
-        } catch (e) {
-          return this._fail(e instanceof ProtocolError ? e.reason : 'bad stream chunk', null);
-        }
-        flowing = this._flowing = true;
-        if (!this._opened) {
-          this._opened = true;
-          this._listener.onOpen(this);
-        }
-        this._listener.onFrames(this, frames);
+        if (this._deliver(text)) flowing = this._flowing = true;
       },
       onEnd: (status: number | null) => {
         this._stream = null;
@@ -95,14 +64,10 @@ export class StreamingTransport implements ClientTransport {
         if (flowing && status === null) {
           this._listener.onStreamEnd(this);
           this._open();
+        } else {
+          this._fail('stream ended before it flowed', status);
         }
-        else this._fail('stream ended before it flowed', status);
       },
     });
-  }
-
-  private _fail(reason: string, status: number | null): void {
-    this.close();
-    this._listener.onError(this, reason, status);
   }
 }

@@ -1,5 +1,5 @@
 import type { ClientEnv } from '../env/env.js';
-import { HttpSender } from './http-sender.js';
+import { HttpSender, xhrPost } from './http-sender.js';
 import { PollingTransport, type PollKind } from './polling.js';
 import type { ClientTransportListener, SessionRef } from './transport.js';
 
@@ -14,7 +14,7 @@ export const XHR_POLL: PollKind = {
     });
   },
   upstream: function (env, session, owner, listener) {
-    return new HttpSender(env, session, owner, listener);
+    return new HttpSender(xhrPost(env), session, owner, listener);
   },
 };
 

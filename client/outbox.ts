@@ -1,0 +1,71 @@
+import { encodeAck, encodeControl, type ReliableChannel } from '../protocol/index.js';
+import type { ClientEnv } from './env/env.js';
+import type { NamedTimers } from './named-timers.js';
+import type { ClientTransport } from './transports/transport.js';
+
+/** Where the outbox writes: the current transport and channel, or null while there is none. */
+export interface OutboxTarget {
+  transport: ClientTransport;
+  channel: ReliableChannel;
+  maxMessageSize: number;
+}
+
+/**
+ * What goes out next, batched into as few transport writes as possible: the pong owed, the ack
+ * owed (at once after 64 messages, else within 50 ms), and the unwritten messages.
+ */
+export class Outbox {
+  private readonly _env: ClientEnv;
+  private readonly _timers: NamedTimers;
+  private readonly _target: () => OutboxTarget | null;
+  private _pong = 0;
+  private _queued = false;
+
+  constructor(env: ClientEnv, timers: NamedTimers, target: () => OutboxTarget | null) {
+    this._env = env;
+    this._timers = timers;
+    this._target = target;
+  }
+
+  /** The server pinged: answer with this pong at the next write. */
+  owePong(n: number): void {
+    this._pong = n;
+    this.queue();
+  }
+
+  /** Messages arrived: acknowledge them soon, or now when many are waiting. */
+  oweAck(channel: ReliableChannel): void {
+    if (channel.unackedInbound() >= 64) return this.queue();
+    if (!this._timers.has('ack')) this._timers.set('ack', 50, () => this.flush());
+  }
+
+  /** Writes at the end of the current task, so sends made together travel together. */
+  queue(): void {
+    if (this._queued) return;
+    this._queued = true;
+    this._env.defer(() => {
+      this._queued = false;
+      this.flush();
+    });
+  }
+
+  flush(): void {
+    const target = this._target();
+    if (!target) return;
+    const t = target.transport;
+    const channel = target.channel;
+    const budget = Math.min(t.batchBytes, Math.floor((target.maxMessageSize - 1024) / 3));
+    while (t.writable) {
+      const controls: string[] = [];
+      if (this._pong > 0) controls.push(encodeControl({ type: 'pong', n: this._pong }));
+      if (channel.unackedInbound() > 0) {
+        this._timers.clear('ack');
+        controls.push(encodeAck(channel.takeAck()));
+      }
+      const entries = channel.hasUnwritten() ? channel.takeUnwritten(budget) : [];
+      if (controls.length === 0 && entries.length === 0) return;
+      this._pong = 0;
+      t.send(controls, entries);
+    }
+  }
+}
