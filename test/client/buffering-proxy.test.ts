@@ -1,18 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRANSPORTS } from '../../client/options.js';
 import { isPolling, type TransportName } from '../../protocol/index.js';
 import { BufferingProxy } from '../support/buffering-proxy.js';
-import { connectClient, range, startServer, waitFor, type TestServer } from '../support/harness.js';
+import { closeAfterEach, connectClient, range, startServer, waitFor } from '../support/harness.js';
 import { streamBothWays } from '../support/streams.js';
 
-let server: TestServer | null = null;
-let proxy: BufferingProxy | null = null;
-afterEach(async () => {
-  await proxy?.close();
-  await server?.close();
-  proxy = null;
-  server = null;
-});
+const track = closeAfterEach();
 
 const EVERY_STREAM: TransportName[] = ['websocket', 'eventsource', 'xhr-streaming', 'iframe-streaming', 'xhr-polling'];
 
@@ -21,10 +14,10 @@ describe('behind a proxy that buffers whole responses and refuses upgrades', () 
     ['default transports', DEFAULT_TRANSPORTS],
     ['all streaming transports', EVERY_STREAM],
   ])('%s: all but long-polling fail, and nothing is lost or repeated', async (_label, transports) => {
-    server = await startServer({}, () => {});
-    proxy = await new BufferingProxy(server.port).listen();
+    const server = track(await startServer({}, () => {}));
+    const proxy = track(await new BufferingProxy(server.port).listen());
     const client = connectClient(proxy.origin, { transports });
-    await waitFor(() => server!.sockets.length === 1 && client.socket.state === 'open', 'open');
+    await waitFor(() => server.sockets.length === 1 && client.socket.state === 'open', 'open');
     const streams = streamBothWays(client, server.sockets[0], 300, 5);
 
     // every transport better than long-polling is tried, and fails: the WebSocket is refused, and

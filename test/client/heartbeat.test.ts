@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TransportName } from '../../protocol/index.js';
-import { connectClient, startServer, waitFor, type TestServer } from '../support/harness.js';
+import { closeAfterEach, connectClient, startServer, waitFor } from '../support/harness.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
-let server: TestServer | null = null;
-let proxy: TcpProxy | null = null;
-afterEach(async () => {
-  await proxy?.close();
-  await server?.close();
-  server = null;
-  proxy = null;
-});
+const track = closeAfterEach();
 
 describe('idle sessions', () => {
   it.each([
     [['websocket', 'xhr-polling'], 'websocket'],
     [['iframe-streaming', 'xhr-polling'], 'iframe-streaming'],
   ] as [TransportName[], TransportName][])('%j upgrade promptly with no traffic at all', async (transports, expected) => {
-    server = await startServer(); // default 20 s ping interval: nothing is sent for a long time
+    const server = track(await startServer()); // default 20 s ping interval: nothing is sent for a long time
     const client = connectClient(server.origin, { transports });
     const started = Date.now();
     await waitFor(() => client.socket.transport === expected, expected, 3000);
@@ -30,8 +23,8 @@ describe('adaptive heartbeat', () => {
   it.each(['websocket', 'xhr-polling', 'iframe-streaming'] as TransportName[])(
     'over %s, a path that cuts idle connections stops cutting once the client asks for faster heartbeats',
     async (transport) => {
-      server = await startServer({ pingInterval: 10_000, pingTimeout: 2000 });
-      proxy = await new TcpProxy(server.port).listen();
+      const server = track(await startServer({ pingInterval: 10_000, pingTimeout: 2000 }));
+      const proxy = track(await new TcpProxy(server.port).listen());
       proxy.idleTimeoutMs = 2500;
       const client = connectClient(proxy.origin, { transports: [transport], reconnectDelay: 20 });
       let drops = 0;
@@ -61,7 +54,7 @@ describe('adaptive heartbeat', () => {
 
 describe('message size', () => {
   it('send() refuses a message above maxMessageSize before it is queued; the session carries on', async () => {
-    server = await startServer({ maxMessageSize: 2048 });
+    const server = track(await startServer({ maxMessageSize: 2048 }));
     const client = connectClient(server.origin, { transports: ['websocket'] });
     await waitFor(() => client.socket.state === 'open', 'open');
     expect(() => client.socket.send('€'.repeat(1000))).toThrow(RangeError);

@@ -1,28 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { TransportName } from '../../protocol/index.js';
-import { connectClient, range, sequenceOf, startServer, waitFor, type TestServer } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, connectClient, range, sequenceOf, startServer, waitFor } from '../support/harness.js';
 import { streamBothWays } from '../support/streams.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { ALL_TRANSPORTS } from '../support/transports.js';
 
-let server: TestServer | null = null;
-let proxy: TcpProxy | null = null;
-afterEach(async () => {
-  await proxy?.close();
-  await server?.close();
-  server = null;
-  proxy = null;
-});
+const track = closeAfterEach();
 
-const TRANSPORTS: TransportName[] = ['websocket', 'xhr-polling', 'iframe-streaming'];
-
-describe.each(TRANSPORTS)('resume over %s', (transport) => {
+describe.each(ALL_TRANSPORTS)('resume over %s', (transport) => {
   it('reconnects after connections are cut mid-stream and resumes the same session without loss', async () => {
-    server = await startServer({}, () => {});
-    proxy = await new TcpProxy(server.port).listen();
+    const server = track(await startServer({}, () => {}));
+    const proxy = track(await new TcpProxy(server.port).listen());
     const client = connectClient(proxy.origin, { transports: [transport], reconnectDelay: 20 });
     let reconnects = 0;
     client.socket.on('reconnect', () => reconnects++);
-    await waitFor(() => server!.sockets.length === 1 && client.socket.state === 'open', 'connection');
+    await waitFor(() => server.sockets.length === 1 && client.socket.state === 'open', 'connection');
     const streams = streamBothWays(client, server.sockets[0], 1500, 2);
     for (const threshold of [300, 700, 1100]) {
       await waitFor(() => client.received.length >= threshold, `${threshold} received`, 20_000);
@@ -34,14 +25,16 @@ describe.each(TRANSPORTS)('resume over %s', (transport) => {
     expect(reconnects).toBeGreaterThanOrEqual(1);
     expect(server.sockets).toHaveLength(1);
     expect(client.closes).toEqual([]);
+    expect(client.socket.transport).toBe(transport);
+    expect(server.sockets[0].transport).toBe(transport);
     client.socket.close();
   });
 });
 
 describe('past the resume window', () => {
   it('closes with a reason, then opens a new session the app can tell apart', async () => {
-    server = await startServer({ resumeWindow: 300, pingInterval: 200, pingTimeout: 200 });
-    proxy = await new TcpProxy(server.port).listen();
+    const server = track(await startServer({ resumeWindow: 300, pingInterval: 200, pingTimeout: 200 }));
+    const proxy = track(await new TcpProxy(server.port).listen());
     const client = connectClient(proxy.origin, { transports: ['websocket'], reconnectDelay: 50, reconnectDelayMax: 100 });
     let opens = 0;
     client.socket.on('open', () => opens++);
@@ -49,7 +42,7 @@ describe('past the resume window', () => {
     const firstId = client.socket.id;
     proxy.mode = 'refuse';
     proxy.cutAll();
-    await waitFor(() => server!.ferry.sessionCount === 0, 'server expiry', 5000);
+    await waitFor(() => server.ferry.sessionCount === 0, 'server expiry', 5000);
     proxy.mode = 'forward';
     await waitFor(() => opens === 2, 'second open', 10_000);
     expect(client.closes).toHaveLength(1);

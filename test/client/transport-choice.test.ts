@@ -1,18 +1,11 @@
 import http from 'node:http';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TransportStorage } from '../../client/index.js';
-import { connectClient, startServer, waitFor, type TestServer } from '../support/harness.js';
+import { closeAfterEach, connectClient, startServer, waitFor } from '../support/harness.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
-let server: TestServer | null = null;
-let proxy: TcpProxy | null = null;
-afterEach(async () => {
-  await proxy?.close();
-  await server?.close();
-  server = null;
-  proxy = null;
-});
+const track = closeAfterEach();
 
 function memoryStorage(): TransportStorage & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -27,8 +20,8 @@ function countUpgrades(httpServer: http.Server): () => number {
 
 describe('choosing transports', () => {
   it('a blackholed WebSocket is abandoned within a budget derived from the round trip, not the cap', async () => {
-    server = await startServer();
-    proxy = await new TcpProxy(server.port, 'blackhole-websocket').listen();
+    const server = track(await startServer());
+    const proxy = track(await new TcpProxy(server.port, 'blackhole-websocket').listen());
     const client = connectClient(proxy.origin, { transports: ['websocket', 'xhr-polling'], probeTimeout: 20_000 });
     const started = Date.now();
     await waitFor(() => client.socket.attempts.length === 1, 'the probe to be abandoned', 5000);
@@ -39,8 +32,8 @@ describe('choosing transports', () => {
   });
 
   it('remembers a failed transport so the next session to the same URL does not probe it again', async () => {
-    server = await startServer();
-    proxy = await new TcpProxy(server.port, 'blackhole-websocket').listen();
+    const server = track(await startServer());
+    const proxy = track(await new TcpProxy(server.port, 'blackhole-websocket').listen());
     const storage = memoryStorage();
     const upgrades = countUpgrades(server.http);
     const first = connectClient(proxy.origin, { transports: ['websocket', 'xhr-polling'], storage });
@@ -60,7 +53,7 @@ describe('choosing transports', () => {
   });
 
   it('forgets a remembered failure after its expiry', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const storage = memoryStorage();
     const key = `ferry:failed:${server.origin}/ferry`;
     storage.setItem(key, JSON.stringify({ websocket: Date.now() - 2000 }));
@@ -71,12 +64,12 @@ describe('choosing transports', () => {
   });
 
   it('credentialed CORS is opt-in and never paired with a wildcard', async () => {
-    server = await startServer({ allowedOrigins: ['http://app.example'], credentials: true });
-    const res = await request(server.http).post('/ferry/v1/handshake').set('Origin', 'http://app.example').expect(200);
+    const credentialed = track(await startServer({ allowedOrigins: ['http://app.example'], credentials: true }));
+    const res = await request(credentialed.http).post('/ferry/v1/handshake').set('Origin', 'http://app.example').expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('http://app.example');
     expect(res.headers['access-control-allow-credentials']).toBe('true');
-    await server.close();
-    server = await startServer({ allowedOrigins: ['http://app.example'] });
+    await credentialed.close();
+    const server = track(await startServer({ allowedOrigins: ['http://app.example'] }));
     const plain = await request(server.http).post('/ferry/v1/handshake').set('Origin', 'http://app.example').expect(200);
     expect(plain.headers['access-control-allow-credentials']).toBeUndefined();
   });

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LineDecoder, lineChunk, linePrelude } from '../../protocol/index.js';
+import { decodeAll, splits } from '../support/chunked.js';
 
-function decode(pieces: string[]): string[] {
-  const decoder = new LineDecoder();
-  const packets: string[] = [];
-  for (const piece of pieces) packets.push(...decoder.push(piece));
-  return packets;
-}
-
-/** Every way of cutting `text` in two, plus one character at a time. */
-function splits(text: string): string[][] {
-  const out: string[][] = [text.split('')];
-  for (let i = 0; i <= text.length; i++) out.push([text.slice(0, i), text.slice(i)]);
-  return out;
-}
+const decode = (pieces: string[]): string[] => decodeAll(new LineDecoder(), pieces);
 
 describe('LineDecoder', () => {
   it('skips the padding line and decodes each packet line, split at every boundary', () => {

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SseDecoder, sseEvent, ssePrelude, type SseEvent } from '../../protocol/index.js';
+import { decodeAll, splits } from '../support/chunked.js';
 
-/** Feeds `stream` to a fresh decoder in the given pieces and returns every event. */
-function decode(pieces: string[]): SseEvent[] {
-  const decoder = new SseDecoder();
-  const events: SseEvent[] = [];
-  for (const piece of pieces) events.push(...decoder.push(piece));
-  return events;
-}
-
-/** Every way of cutting `text` in two, plus one character at a time. */
-function splits(text: string): string[][] {
-  const out: string[][] = [text.split('')];
-  for (let i = 0; i <= text.length; i++) out.push([text.slice(0, i), text.slice(i)]);
-  return out;
-}
+/** Feeds `pieces` to a fresh decoder and returns every event. */
+const decode = (pieces: string[]): SseEvent[] => decodeAll(new SseDecoder(), pieces);
 
 const message = (data: string, id = ''): SseEvent => ({ type: 'message', data, id });
 

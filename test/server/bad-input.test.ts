@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { WebSocket } from 'ws';
-import { connectClient, startServer, waitFor, type TestServer } from '../support/harness.js';
+import { closeAfterEach, connectClient, startServer, waitFor, type TestServer } from '../support/harness.js';
 import { query, rawHandshake } from '../support/raw-session.js';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const track = closeAfterEach();
 
 /** A healthy session alongside the abuse: it must keep working. */
 async function bystander(s: TestServer) {
@@ -35,7 +31,7 @@ function expectError(res: request.Response, status: number, code: string): void 
 
 describe('bad input gets a clear 4xx and harms no other session', () => {
   it('unknown session', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const other = await bystander(server);
     expectError(await request(server.http).get('/ferry/v1/poll?sid=nope&t=nope&e=1'), 404, 'unknown_session');
     expectError(await request(server.http).post('/ferry/v1/send?sid=nope&t=nope').send('[]'), 404, 'unknown_session');
@@ -43,7 +39,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('wrong token', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const other = await bystander(server);
     const hs = await rawHandshake(server);
     const res = await request(server.http).get(`/ferry/v1/poll?sid=${hs.sid}&t=${'A'.repeat(hs.token.length)}&e=1`);
@@ -62,7 +58,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
     ['bad base64', '[["b",1,"!!!"]]'],
     ['an ack of messages never sent', '[["a",99]]'],
   ])('malformed envelope: %s', async (_name, body) => {
-    server = await startServer();
+    const server = track(await startServer());
     const other = await bystander(server);
     const hs = await rawHandshake(server);
     const res = await request(server.http).post(`/ferry/v1/send?${query(hs)}`).set('Content-Type', 'text/plain').send(body);
@@ -73,7 +69,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('oversized POST body', async () => {
-    server = await startServer({ maxMessageSize: 1024 });
+    const server = track(await startServer({ maxMessageSize: 1024 }));
     const other = await bystander(server);
     const hs = await rawHandshake(server);
     const res = await request(server.http).post(`/ferry/v1/send?${query(hs)}`).set('Content-Type', 'text/plain').send(`[["m",1,"${'x'.repeat(2000)}"]]`);
@@ -82,19 +78,19 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('oversized WebSocket message closes that connection with 1009', async () => {
-    server = await startServer({ maxMessageSize: 1024 });
+    const server = track(await startServer({ maxMessageSize: 1024 }));
     const other = await bystander(server);
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ferry/v1/ws`);
     await new Promise((resolve) => ws.once('message', resolve));
     ws.send(`[["m",1,"${'x'.repeat(4096)}"]]`);
     const [code] = await new Promise<[number]>((resolve) => ws.once('close', (c) => resolve([c])));
     expect(code).toBe(1009);
-    await waitFor(() => server!.ferry.sessionCount === 1, 'the offending session to end');
+    await waitFor(() => server.ferry.sessionCount === 1, 'the offending session to end');
     await other.stillWorks();
   });
 
   it('a second concurrent poll on one session', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     // a new transport's first poll is answered at once, to confirm it; the next one is held
     expect((await request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1')}`)).text).toBe('[]');
@@ -108,7 +104,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('a poll from a transport the session has moved past', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     server.sockets[0].send('x');
     expect((await request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=2')}`)).status).toBe(200);
@@ -116,7 +112,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('a bad Origin, on every route and on the WebSocket upgrade', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const other = await bystander(server);
     const evil = 'http://evil.example';
     expectError(await request(server.http).post('/ferry/v1/handshake').set('Origin', evil), 403, 'origin_not_allowed');
@@ -126,7 +122,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
     const iframe = await request(server.http).get(`/ferry/v1/iframe?${query(hs, '&e=1&c=1')}`).set('Sec-Fetch-Site', 'cross-site').set('Referer', evil + '/page');
     expectError(iframe, 403, 'origin_not_allowed');
     const status = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${server!.port}/ferry/v1/ws`, { origin: evil });
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ferry/v1/ws`, { origin: evil });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
     });
@@ -135,7 +131,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('an allowed cross origin gets CORS headers; same-origin requests pass', async () => {
-    server = await startServer({ allowedOrigins: ['http://app.example'] });
+    const server = track(await startServer({ allowedOrigins: ['http://app.example'] }));
     const res = await request(server.http).post('/ferry/v1/handshake').set('Origin', 'http://app.example').expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('http://app.example');
     await request(server.http).post('/ferry/v1/handshake').set('Origin', server.origin).expect(200);
@@ -144,14 +140,14 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('unsupported protocol version, unknown route, wrong method', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     expectError(await request(server.http).get('/ferry/v2/poll'), 400, 'unsupported_version');
     expectError(await request(server.http).get('/ferry/v1/nothing'), 404, 'not_found');
     expectError(await request(server.http).get('/ferry/v1/handshake'), 405, 'method_not_allowed');
   });
 
   it('hostile iframe callback ids are rejected, not sanitised', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     for (const c of ['alert(1)', '1;alert(1)', '</script>', '', '1'.repeat(13)]) {
       expectError(await request(server.http).get(`/ferry/v1/iframe?${query(hs, `&e=1&c=${encodeURIComponent(c)}`)}`), 400, 'bad_request');
@@ -159,7 +155,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('too many sessions gets 503 until one ends', async () => {
-    server = await startServer({ maxSessions: 2 });
+    const server = track(await startServer({ maxSessions: 2 }));
     await rawHandshake(server);
     await rawHandshake(server);
     expectError(await request(server.http).post('/ferry/v1/handshake'), 503, 'too_many_sessions');
@@ -168,7 +164,7 @@ describe('bad input gets a clear 4xx and harms no other session', () => {
   });
 
   it('a session that exceeds maxBufferedBytes is closed with a reason; memory stays bounded', async () => {
-    server = await startServer({ maxBufferedBytes: 10_000 }, () => {});
+    const server = track(await startServer({ maxBufferedBytes: 10_000 }, () => {}));
     const hs = await rawHandshake(server);
     const reasons: string[] = [];
     server.sockets[0].on('close', (r) => reasons.push(r));

@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { IframeStreamDecoder } from '../../protocol/index.js';
-import { startServer, type TestServer } from '../support/harness.js';
+import { closeAfterEach, startServer } from '../support/harness.js';
 import { query, rawHandshake } from '../support/raw-session.js';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const track = closeAfterEach();
 
 const HOSTILE = [
   '</script><script>parent.stolen=1</script>',
@@ -39,7 +35,7 @@ function readStream(url: string, count: number): Promise<{ body: string; headers
 
 describe('iframe streaming output', () => {
   it('escapes payloads so none can close the script, open markup or end the string', async () => {
-    server = await startServer({}, (socket) => HOSTILE.forEach((text) => socket.send(text)));
+    const server = track(await startServer({}, (socket) => HOSTILE.forEach((text) => socket.send(text))));
     const hs = await rawHandshake(server);
     const { body, headers } = await readStream(`${server.origin}/ferry/v1/iframe?${query(hs, '&e=1&c=7')}`, HOSTILE.length);
     expect(headers['content-type']).toBe('text/html; charset=utf-8');
@@ -61,7 +57,7 @@ describe('iframe streaming output', () => {
   });
 
   it('pads the prelude past 1 KiB so browsers render early', async () => {
-    server = await startServer({}, (socket) => socket.send('x'));
+    const server = track(await startServer({}, (socket) => socket.send('x')));
     const hs = await rawHandshake(server);
     const { body } = await readStream(`${server.origin}/ferry/v1/iframe?${query(hs, '&e=1&c=7')}`, 1);
     expect(body.indexOf('-->')).toBeGreaterThan(1024);

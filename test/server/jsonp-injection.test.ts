@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { decodeJsonpBody } from '../../protocol/index.js';
-import { startServer, type TestServer } from '../support/harness.js';
+import { closeAfterEach, startServer } from '../support/harness.js';
 import { query, rawHandshake } from '../support/raw-session.js';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const track = closeAfterEach();
 
 /** Payloads that would run code, end the string or close a script if they came out unescaped. */
 const HOSTILE = [
@@ -74,7 +70,7 @@ function messages(packetText: string): unknown[] {
 
 describe('JSONP callback names', () => {
   it.each(HOSTILE_NAMES.map((name) => [JSON.stringify(name), name]))('poll refuses %s with 400 JSON, never sanitising it', async (_label, name) => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=${encodeURIComponent(name)}`);
     expect(res.status).toBe(400);
@@ -84,7 +80,7 @@ describe('JSONP callback names', () => {
   });
 
   it.each(HOSTILE_NAMES.map((name) => [JSON.stringify(name), name]))('handshake refuses %s with 400 JSON and creates no session', async (_label, name) => {
-    server = await startServer();
+    const server = track(await startServer());
     const res = await request(server.http).get(`/ferry/v1/handshake?transport=jsonp-polling&cb=${encodeURIComponent(name)}`);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -93,7 +89,7 @@ describe('JSONP callback names', () => {
   });
 
   it('a poll without cb is refused too', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}`);
     expect(res.status).toBe(400);
@@ -103,7 +99,7 @@ describe('JSONP callback names', () => {
 
 describe('JSONP output', () => {
   it('escapes hostile payloads: one strict call that reproduces them exactly and does nothing else', async () => {
-    server = await startServer({}, (socket) => HOSTILE.forEach((text) => socket.send(text)));
+    const server = track(await startServer({}, (socket) => HOSTILE.forEach((text) => socket.send(text))));
     const hs = await rawHandshake(server);
     const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=__ferry_jsonp_42`);
     expect(res.status).toBe(200);
@@ -124,7 +120,7 @@ describe('JSONP output', () => {
 
   it('escapes each hostile payload alone, in its own response', async () => {
     for (const text of HOSTILE) {
-      server = await startServer({}, (socket) => socket.send(text));
+      const server = track(await startServer({}, (socket) => socket.send(text)));
       const hs = await rawHandshake(server);
       const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=__ferry_jsonp_7`);
       expect(res.text).toMatch(STRICT_BODY);
@@ -133,12 +129,11 @@ describe('JSONP output', () => {
       expect(sideEffects).toEqual([]);
       expect(messages(calls[0][0] as string)).toEqual([text]);
       await server.close();
-      server = null;
     }
   });
 
   it('echoes hostile payloads sent by form POST back escaped', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     const packet = JSON.stringify(HOSTILE.map((text, i) => ['m', i + 1, text]));
     const sent = await request(server.http)
@@ -156,7 +151,7 @@ describe('JSONP output', () => {
   });
 
   it('writes the JSONP handshake the same strict way', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const res = await request(server.http).get('/ferry/v1/handshake?transport=jsonp-polling&cb=__ferry_jsonp_3');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/javascript; charset=utf-8');

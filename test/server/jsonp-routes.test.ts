@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import request from 'supertest';
 import { decodeJsonpBody } from '../../protocol/index.js';
-import { startServer, type TestServer } from '../support/harness.js';
+import { closeAfterEach, startServer, type TestServer } from '../support/harness.js';
 import { query, rawHandshake } from '../support/raw-session.js';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const track = closeAfterEach();
 
 const CB = '__ferry_jsonp_1';
 
@@ -33,7 +29,7 @@ async function jsonpPoll(s: TestServer, q: string): Promise<unknown[][]> {
 describe('form sends', () => {
   it('deliver the packet in the d field and reply with an inert HTML page; the ack comes on the next poll', async () => {
     const got: unknown[] = [];
-    server = await startServer({}, (socket) => socket.on('message', (data) => got.push(data)));
+    const server = track(await startServer({}, (socket) => socket.on('message', (data) => got.push(data))));
     const hs = await rawHandshake(server);
     expect(await jsonpPoll(server, query(hs, '&e=1&ack=0'))).toEqual([]); // the first poll answers at once
     const res = await formSend(server, query(hs), '[["m",1,"a b+c&d=é"],["m",2,{"x":[1]}]]');
@@ -47,7 +43,7 @@ describe('form sends', () => {
   });
 
   it('measure maxMessageSize on the decoded packet, not on the form encoding', async () => {
-    server = await startServer({ maxMessageSize: 1024 });
+    const server = track(await startServer({ maxMessageSize: 1024 }));
     const hs = await rawHandshake(server);
     // 900 bytes of packet, 2,500 bytes once urlencoded
     const res = await formSend(server, query(hs), `[["m",1,"${'<'.repeat(880)}"]]`);
@@ -57,7 +53,7 @@ describe('form sends', () => {
   });
 
   it('refuse a form without the d field as a malformed packet', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     expectError(await formSend(server, query(hs), null), 400, 'malformed_packet');
   });
@@ -65,7 +61,7 @@ describe('form sends', () => {
 
 describe('JSONP polls', () => {
   it('are held one at a time, like XHR polls', async () => {
-    server = await startServer({ pingInterval: 1000 });
+    const server = track(await startServer({ pingInterval: 1000 }));
     const hs = await rawHandshake(server);
     await jsonpPoll(server, query(hs, '&e=1&ack=0'));
     const held = request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=${CB}`).then((r) => r);
@@ -75,14 +71,14 @@ describe('JSONP polls', () => {
   });
 
   it('own their epoch: an XHR poll for it is stale', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     await jsonpPoll(server, query(hs, '&e=1&ack=0'));
     expectError(await request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1&ack=0')}`), 409, 'stale_transport');
   });
 
   it('are refused, with the form sends and the handshake, when jsonp-polling is disabled', async () => {
-    server = await startServer({ transports: ['websocket', 'xhr-polling'] });
+    const server = track(await startServer({ transports: ['websocket', 'xhr-polling'] }));
     const hs = await rawHandshake(server);
     expectError(await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=${CB}`), 403, 'transport_disabled');
     expectError(await formSend(server, query(hs), '[["m",1,"x"]]'), 403, 'transport_disabled');
@@ -92,7 +88,7 @@ describe('JSONP polls', () => {
 
 describe('the JSONP handshake', () => {
   it('is a GET with cb for transport=jsonp-polling only; other handshakes stay POST', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     expectError(await request(server.http).get('/ferry/v1/handshake?transport=jsonp-polling'), 405, 'method_not_allowed');
     expectError(await request(server.http).get(`/ferry/v1/handshake?transport=xhr-polling&cb=${CB}`), 400, 'bad_request');
     expectError(await request(server.http).get(`/ferry/v1/handshake?cb=${CB}`), 400, 'bad_request');
@@ -100,13 +96,13 @@ describe('the JSONP handshake', () => {
   });
 
   it('counts against maxSessions', async () => {
-    server = await startServer({ maxSessions: 1 });
+    const server = track(await startServer({ maxSessions: 1 }));
     await request(server.http).get(`/ferry/v1/handshake?transport=jsonp-polling&cb=${CB}`).expect(200);
     expectError(await request(server.http).get(`/ferry/v1/handshake?transport=jsonp-polling&cb=${CB}`), 503, 'too_many_sessions');
   });
 
   it('checks the Referer of script requests, with or without Sec-Fetch-Site', async () => {
-    server = await startServer({ allowedOrigins: ['https://app.example'] });
+    const server = track(await startServer({ allowedOrigins: ['https://app.example'] }));
     const url = `/ferry/v1/handshake?transport=jsonp-polling&cb=${CB}`;
     // an older browser: no Origin, no Sec-Fetch-Site, only the Referer of the page that made the tag
     expectError(await request(server.http).get(url).set('Referer', 'https://evil.example/x'), 403, 'origin_not_allowed');
@@ -121,11 +117,11 @@ describe('the JSONP handshake', () => {
   });
 
   it('leaves the origin rule of other GETs as it was', async () => {
-    server = await startServer({ allowedOrigins: ['https://app.example'] });
+    const server = track(await startServer({ allowedOrigins: ['https://app.example'] }));
     const hs = await rawHandshake(server);
     // an XHR poll carries its token and its response is not readable cross-origin: no Referer rule
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = http.get(`${server!.origin}/ferry/v1/poll?${query(hs, '&e=1&ack=0')}`, { headers: { Referer: 'https://evil.example/x' } }, (res) => {
+      const req = http.get(`${server.origin}/ferry/v1/poll?${query(hs, '&e=1&ack=0')}`, { headers: { Referer: 'https://evil.example/x' } }, (res) => {
         res.resume();
         resolve(res.statusCode);
       });

@@ -2,16 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Server } from '../../server/index.js';
 import { connect } from '../../client/index.js';
-import { waitFor } from '../support/harness.js';
+import { closeAfterEach, waitFor } from '../support/harness.js';
 
-let cleanup: (() => Promise<void>) | null = null;
-afterEach(async () => {
-  await cleanup?.();
-  cleanup = null;
-});
+const track = closeAfterEach();
 
 describe('Express integration', () => {
   it('middleware serves the HTTP routes, the app keeps its own, handleUpgrade adds WebSocket', async () => {
@@ -26,11 +22,13 @@ describe('Express integration', () => {
     ferry.on('connection', (s) => s.on('message', (d) => s.send(d)));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    cleanup = async () => {
-      await ferry.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    };
+    track({
+      async close() {
+        await ferry.close();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    });
 
     expect((await request(server).get('/hello')).text).toBe('app route');
     const bundle = await request(server).get('/rt/ferry.js').expect(200);

@@ -1,22 +1,17 @@
 import http from 'node:http';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerOptions } from '../../server/index.js';
 import { relayPageHtml } from '../../server/relay-page.js';
-import { startServer, type TestServer } from '../support/harness.js';
+import { closeAfterEach, startServer, type TestServer } from '../support/harness.js';
 import { query, rawHandshake } from '../support/raw-session.js';
 
 const APP = 'http://app.example:8080';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const track = closeAfterEach();
 
 async function relayServer(allowedOrigins: ServerOptions['allowedOrigins'] = [APP]): Promise<TestServer> {
-  server = await startServer({ allowedOrigins });
-  return server;
+  return track(await startServer({ allowedOrigins }));
 }
 
 /** Values of `o` that are not exactly an http(s) origin, or try to break out of the header or page. */

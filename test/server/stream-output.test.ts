@@ -1,13 +1,9 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, startServer } from '../support/harness.js';
 import { query, rawHandshake } from '../support/raw-session.js';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const track = closeAfterEach();
 
 interface Capture {
   status: number;
@@ -38,7 +34,7 @@ const sendThree = (socket: { send(data: unknown): boolean }) => ['one', 'two', '
 
 describe('eventsource output', () => {
   it('starts with a 2 KiB comment and an empty packet, then one event per packet whose id is the highest seq so far', async () => {
-    server = await startServer({}, sendThree);
+    const server = track(await startServer({}, sendThree));
     const hs = await rawHandshake(server);
     const { status, headers, body } = await capture(`${server.origin}/ferry/v1/eventsource?${query(hs, '&e=1&ack=0')}`, '"three"');
     expect(status).toBe(200);
@@ -49,7 +45,7 @@ describe('eventsource output', () => {
   });
 
   it('takes Last-Event-ID as the ack when it is above the ack parameter', async () => {
-    server = await startServer({}, sendThree);
+    const server = track(await startServer({}, sendThree));
     const hs = await rawHandshake(server);
     const url = `${server.origin}/ferry/v1/eventsource?${query(hs, '&e=1&ack=1')}`;
     const { body } = await capture(url, '"three"', { 'Last-Event-ID': '2' });
@@ -57,7 +53,7 @@ describe('eventsource output', () => {
   });
 
   it('refuses a Last-Event-ID that is not a sequence number', async () => {
-    server = await startServer();
+    const server = track(await startServer());
     const hs = await rawHandshake(server);
     const { status, body } = await capture(`${server.origin}/ferry/v1/eventsource?${query(hs, '&e=1')}`, '}', { 'Last-Event-ID': 'abc' });
     expect(status).toBe(400);
@@ -67,7 +63,7 @@ describe('eventsource output', () => {
 
 describe('xhr-streaming output', () => {
   it('starts with a line of 2048 spaces and an empty packet, then one line per packet', async () => {
-    server = await startServer({}, sendThree);
+    const server = track(await startServer({}, sendThree));
     const hs = await rawHandshake(server);
     const { status, headers, body } = await capture(`${server.origin}/ferry/v1/xhr-stream?${query(hs, '&e=1&ack=0')}`, '"three"');
     expect(status).toBe(200);

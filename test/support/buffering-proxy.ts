@@ -1,27 +1,27 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { LoopbackListener } from './loopback.js';
 
 /**
  * A reverse proxy on 127.0.0.1 that behaves like the worst corporate proxies: it holds every
  * upstream response body until the response has ended and then sends it in one piece (so a stream
  * delivers nothing until it ends), and it refuses WebSocket upgrades with a 400.
  */
-export class BufferingProxy {
-  readonly #server: http.Server;
+export class BufferingProxy extends LoopbackListener<http.Server> {
   readonly #sockets = new Set<Socket>();
   readonly #targetPort: number;
   /** Upgrade requests refused so far. */
   refusedUpgrades = 0;
-  port = 0;
 
   constructor(targetPort: number) {
+    super(http.createServer());
     this.#targetPort = targetPort;
-    this.#server = http.createServer((req, res) => this.#forward(req, res));
-    this.#server.on('connection', (socket) => {
+    this.server.on('request', (req, res) => this.#forward(req, res));
+    this.server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
-    this.#server.on('upgrade', (_req, socket: Socket) => {
+    this.server.on('upgrade', (_req, socket: Socket) => {
       this.refusedUpgrades++;
       const body = 'upgrades are not allowed through this proxy';
       socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
@@ -52,18 +52,8 @@ export class BufferingProxy {
     req.pipe(upstream);
   }
 
-  async listen(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.#server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

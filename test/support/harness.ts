@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { Server, type ServerOptions, type Socket } from '../../server/index.js';
 import { connect, type ClientSocket, type ConnectOptions } from '../../client/index.js';
 import type { JsonValue } from '../../protocol/index.js';
@@ -12,6 +13,7 @@ export interface TestServer {
   origin: string;
   /** Sockets in connection order. */
   sockets: Socket[];
+  /** Stops Ferry and the HTTP server; safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -28,17 +30,48 @@ export async function startServer(options: ServerOptions = {}, onConnection?: (s
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const port = (httpServer.address() as AddressInfo).port;
+  let closed: Promise<void> | undefined;
+  const closeAll = async () => {
+    await ferry.close();
+    httpServer.closeAllConnections();
+    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  };
   return {
     ferry,
     http: httpServer,
     port,
     origin: `http://127.0.0.1:${port}`,
     sockets,
-    async close() {
-      await ferry.close();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    },
+    close: () => (closed ??= closeAll()),
+  };
+}
+
+/** Records every request `server` sees, by default as its URL. */
+export function recordRequests(server: TestServer, describe: (req: http.IncomingMessage) => string = (req) => req.url ?? ''): string[] {
+  const seen: string[] = [];
+  server.http.on('request', (req: http.IncomingMessage) => seen.push(describe(req)));
+  return seen;
+}
+
+/** Anything a test starts and must stop: a server, a proxy. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * Registers an afterEach that closes everything passed to the returned `track` during the test,
+ * newest first (a proxy before the server behind it). Call once at the top of a test file.
+ */
+export function closeAfterEach(): <T extends Closable>(thing: T) => T {
+  let open: Closable[] = [];
+  afterEach(async () => {
+    const closing = open.reverse();
+    open = [];
+    for (const thing of closing) await thing.close();
+  });
+  return (thing) => {
+    open.push(thing);
+    return thing;
   };
 }
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { LoopbackListener } from './loopback.js';
 
 export type ProxyMode = 'forward' | 'blackhole-websocket' | 'refuse';
 
@@ -9,19 +9,18 @@ export type ProxyMode = 'forward' | 'blackhole-websocket' | 'refuse';
  * directions while keeping the connection open; `refuse` drops new connections at once.
  * `cutAll()` destroys every live connection.
  */
-export class TcpProxy {
-  readonly #server: net.Server;
+export class TcpProxy extends LoopbackListener {
   readonly #pairs = new Set<[net.Socket, net.Socket]>();
   mode: ProxyMode;
   /** When set, a connection with no bytes either way for this long is cut, like a proxy's idle timeout. */
   idleTimeoutMs = 0;
   /** Connections cut by the idle timeout so far. */
   idleCuts = 0;
-  port = 0;
 
   constructor(targetPort: number, mode: ProxyMode = 'forward') {
+    super(net.createServer());
     this.mode = mode;
-    this.#server = net.createServer((client) => {
+    this.server.on('connection', (client: net.Socket) => {
       if (this.mode === 'refuse') {
         client.destroy();
         return;
@@ -64,16 +63,6 @@ export class TcpProxy {
     });
   }
 
-  async listen(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.#server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
   get connections(): number {
     return this.#pairs.size;
   }
@@ -88,6 +77,6 @@ export class TcpProxy {
 
   async close(): Promise<void> {
     this.cutAll();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -2,7 +2,7 @@
 // also stops every worker it forked. A registry kills any group still alive when the
 // test process exits, so a crashed run leaves no proxy behind.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,4 +128,61 @@ export function makeTempDir(prefix: string): TempDir {
       rmSync(path, { recursive: true, force: true });
     },
   };
+}
+
+/** What a daemon started from its own config file needs. */
+export interface ConfiguredDaemonSpec {
+  /** For error messages. */
+  readonly name: string;
+  /** Names the temp directory. */
+  readonly tempPrefix: string;
+  readonly binary: string;
+  /** File name of the config inside the temp directory. */
+  readonly configFile: string;
+  /** The config text, for a daemon that keeps all its files in `dir` and listens on 127.0.0.1:`port`. */
+  config(dir: string, port: number): string;
+  /** Command-line arguments, given the temp directory and the config file's path. */
+  args(dir: string, configPath: string): string[];
+}
+
+export interface ConfiguredDaemon {
+  /** The temp directory holding the config, pid file and logs. */
+  readonly dir: string;
+  readonly port: number;
+  /** A file in `dir` (a log), or '' while it does not exist. */
+  read(file: string): string;
+  /** Stops the daemon's process group and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes the config into a fresh temp directory that any user may write (daemons started as root
+ * drop to an unprivileged user before writing logs), starts the daemon on a free port and waits
+ * until it listens; on failure, stops it and removes the directory.
+ */
+export async function startConfiguredDaemon(spec: ConfiguredDaemonSpec): Promise<ConfiguredDaemon> {
+  const dir = makeTempDir(spec.tempPrefix);
+  chmodSync(dir.path, 0o777);
+  const port = await freePort();
+  const configPath = join(dir.path, spec.configFile);
+  writeFileSync(configPath, spec.config(dir.path, port));
+  const daemon = startDaemon(spec.name, spec.binary, spec.args(dir.path, configPath), dir.path);
+  const stop = async (): Promise<void> => {
+    await daemon.stop();
+    dir.remove();
+  };
+  try {
+    await waitForPort(port, daemon);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const read = (file: string): string => {
+    try {
+      return readFileSync(join(dir.path, file), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return { dir: dir.path, port, read, stop };
 }

@@ -2,9 +2,8 @@
 // real deployments get wrong: one that drops Upgrade and buffers responses, and one
 // with a short idle timeout. Every path nginx writes lives in a temp prefix; the
 // upstream is an IP literal, so nginx never resolves a name.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, makeTempDir, startDaemon, waitForPort } from '../processes.js';
+import { startConfiguredDaemon } from '../processes.js';
 import type { NetworkPath, PathName, RunningPath } from './network-path.js';
 
 export const NGINX_BINARY = '/usr/sbin/nginx';
@@ -68,44 +67,27 @@ function nginxPath(name: PathName, location: string): NetworkPath {
   return {
     name,
     async start(appPort: number): Promise<RunningPath> {
-      const dir = makeTempDir('nginx');
-      chmodSync(dir.path, 0o777); // workers run as nobody when the master is root
-      const port = await freePort();
-      const conf = join(dir.path, 'nginx.conf');
-      writeFileSync(conf, nginxConfig(dir.path, port, appPort, location));
-      const errorLog = join(dir.path, 'error.log');
-      const args = ['-p', `${dir.path}/`, '-c', conf, '-e', errorLog, '-g', 'daemon off;'];
-      const daemon = startDaemon(name, NGINX_BINARY, args, dir.path);
-      try {
-        await waitForPort(port, daemon);
-      } catch (error) {
-        await daemon.stop();
-        dir.remove();
-        throw error;
-      }
-      const read = (file: string): string => {
-        try {
-          return readFileSync(join(dir.path, file), 'utf8');
-        } catch {
-          return '';
-        }
-      };
-      const tail = (file: string): string => read(file).slice(-5_000);
+      const nginx = await startConfiguredDaemon({
+        name,
+        tempPrefix: 'nginx',
+        binary: NGINX_BINARY,
+        configFile: 'nginx.conf',
+        config: (dir, port) => nginxConfig(dir, port, appPort, location),
+        args: (dir, conf) => ['-p', `${dir}/`, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
+      });
+      const tail = (file: string): string => nginx.read(file).slice(-5_000);
       return {
-        pageOrigin: `http://127.0.0.1:${port}`,
+        pageOrigin: `http://127.0.0.1:${nginx.port}`,
         diagnostics: () => `nginx access.log (tail):\n${tail('access.log')}\nnginx error.log (tail):\n${tail('error.log')}`,
         counters: () => {
-          const statuses = read('access.log').split('\n').map((line) => line.split(' ')[1]);
+          const statuses = nginx.read('access.log').split('\n').map((line) => line.split(' ')[1]);
           return {
             requests: statuses.filter((status) => status !== undefined).length,
             upgrades: statuses.filter((status) => status === '101').length,
-            idleTimeouts: read('error.log').split('upstream timed out').length - 1,
+            idleTimeouts: nginx.read('error.log').split('upstream timed out').length - 1,
           };
         },
-        async stop() {
-          await daemon.stop();
-          dir.remove();
-        },
+        stop: nginx.stop,
       };
     },
   };

@@ -1,9 +1,8 @@
 // A squid forward proxy that refuses CONNECT. Chromium tunnels ws:// through CONNECT
 // when it has an HTTP proxy, so the WebSocket handshake fails while plain HTTP (polling,
 // streaming) is proxied. squid may only reach 127.0.0.1 and resolves no names.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, makeTempDir, startDaemon, waitForPort } from '../processes.js';
+import { startConfiguredDaemon } from '../processes.js';
 import type { NetworkPath, RunningPath } from './network-path.js';
 
 export const SQUID_BINARY = '/usr/sbin/squid';
@@ -38,39 +37,24 @@ function squidConfig(dir: string, port: number): string {
 export const squidNoConnect: NetworkPath = {
   name: 'squid-no-connect',
   async start(appPort: number): Promise<RunningPath> {
-    const dir = makeTempDir('squid');
-    chmodSync(dir.path, 0o777); // squid drops to its effective user before writing logs
-    const port = await freePort();
-    const conf = join(dir.path, 'squid.conf');
-    writeFileSync(conf, squidConfig(dir.path, port));
-    const daemon = startDaemon('squid', SQUID_BINARY, ['-N', '-d', '1', '-f', conf], dir.path);
-    try {
-      await waitForPort(port, daemon);
-    } catch (error) {
-      await daemon.stop();
-      dir.remove();
-      throw error;
-    }
-    const readLog = (name: string): string => {
-      try {
-        return readFileSync(join(dir.path, name), 'utf8');
-      } catch {
-        return '';
-      }
-    };
+    const squid = await startConfiguredDaemon({
+      name: 'squid',
+      tempPrefix: 'squid',
+      binary: SQUID_BINARY,
+      configFile: 'squid.conf',
+      config: squidConfig,
+      args: (_dir, conf) => ['-N', '-d', '1', '-f', conf],
+    });
     return {
       pageOrigin: `http://127.0.0.1:${appPort}`,
-      browserProxy: `http://127.0.0.1:${port}`,
-      diagnostics: () => `squid access.log (tail):\n${readLog('access.log').slice(-3_000)}`,
+      browserProxy: `http://127.0.0.1:${squid.port}`,
+      diagnostics: () => `squid access.log (tail):\n${squid.read('access.log').slice(-3_000)}`,
       counters: () => {
-        const lines = readLog('access.log').split('\n').filter((line) => line.trim() !== '');
+        const lines = squid.read('access.log').split('\n').filter((line) => line.trim() !== '');
         const refused = lines.filter((line) => line.includes(' CONNECT ') && line.includes('TCP_DENIED')).length;
         return { proxied: lines.length - refused, connectRefused: refused };
       },
-      async stop() {
-        await daemon.stop();
-        dir.remove();
-      },
+      stop: squid.stop,
     };
   },
 };
