@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
 import { RequestError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
+import { Heartbeats } from './heartbeats.js';
 import { Session } from './session.js';
 import type { HandshakeInfo, Socket } from './socket.js';
 
@@ -13,6 +14,11 @@ export class SessionRegistry {
   readonly #sessions = new Map<string, Session>();
   readonly #options: ResolvedOptions;
   readonly #onConnection: (socket: Socket) => void;
+
+  readonly #heartbeats = new Heartbeats();
+  readonly #remove = (session: Session): void => {
+    this.#sessions.delete(session.id);
+  };
 
   constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void) {
     this.#options = options;
@@ -35,7 +41,7 @@ export class SessionRegistry {
     let id = randomBytes(12).toString('base64url');
     while (this.#sessions.has(id)) id = randomBytes(12).toString('base64url');
     const token = randomBytes(24).toString('base64url');
-    const session = new Session(id, token, transport, info, this.#options, (s) => this.#sessions.delete(s.id));
+    const session = new Session(id, token, transport, info, this.#options, this.#heartbeats, this.#remove);
     this.#sessions.set(id, session);
     this.#onConnection(session.socket);
     return session;
@@ -70,5 +76,6 @@ export class SessionRegistry {
 
   endAll(code: number, reason: string): void {
     for (const session of [...this.#sessions.values()]) session.end(code, reason);
+    this.#heartbeats.stop();
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '../protocol/index.js';
 import type { ResolvedOptions } from './options.js';
 import { Socket, type HandshakeInfo, type SocketBackend } from './socket.js';
+import type { Heartbeats, Pingable } from './heartbeats.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transports/transport.js';
 
 /** How the session tells its owner (the server) it has ended. */
@@ -20,7 +21,7 @@ export type SessionEndHandler = (session: Session) => void;
  * transport it is on. Transports are attached and replaced; the channel and its sequence numbers
  * survive them.
  */
-export class Session implements SocketBackend, TransportListener {
+export class Session implements SocketBackend, TransportListener, Pingable {
   readonly id: string;
   readonly token: string;
   readonly socket: Socket;
@@ -36,14 +37,17 @@ export class Session implements SocketBackend, TransportListener {
   readonly #options: ResolvedOptions;
   readonly #onEnd: SessionEndHandler;
   #flushScheduled = false;
-  #pingTimer: NodeJS.Timeout | null = null;
+  readonly #heartbeats: Heartbeats;
+  /** The interval this session is pinged on, or 0 when it is not. */
+  #pinging = 0;
   #pongTimer: NodeJS.Timeout | null = null;
   #ackTimer: NodeJS.Timeout | null = null;
   #resumeTimer: NodeJS.Timeout | null = null;
   #pingCount = 0;
   #pendingPing = 0;
 
-  constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, options: ResolvedOptions, onEnd: SessionEndHandler) {
+  constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, options: ResolvedOptions, heartbeats: Heartbeats, onEnd: SessionEndHandler) {
+    this.#heartbeats = heartbeats;
     this.id = id;
     this.token = token;
     this.transportName = transportName;
@@ -94,7 +98,7 @@ export class Session implements SocketBackend, TransportListener {
     const next = Math.max(1000, Math.min(this.#options.pingInterval, ms));
     if (next === this.heartbeat) return;
     this.heartbeat = next;
-    if (this.#pingTimer !== null) this.#startHeartbeat();
+    if (this.#pinging !== 0) this.#startHeartbeat();
   }
 
   /** A new poll on the same transport: the client has everything up to `ack`; resend the rest. */
@@ -245,11 +249,12 @@ export class Session implements SocketBackend, TransportListener {
     this.#clearTimer('ping');
     this.#clearTimer('pong');
     if (!this.transport?.needsPing) return;
-    this.#pingTimer = setInterval(() => this.#ping(), this.heartbeat);
-    this.#pingTimer.unref();
+    this.#pinging = this.heartbeat;
+    this.#heartbeats.add(this.#pinging, this);
   }
 
-  #ping(): void {
+  /** Sends a heartbeat ping now (the shared heartbeat timer calls this); no pong in time drops the transport. */
+  ping(): void {
     const transport = this.transport;
     if (!transport) return;
     this.#pendingPing = ++this.#pingCount;
@@ -285,8 +290,8 @@ export class Session implements SocketBackend, TransportListener {
   #clearTimer(name: 'ping' | 'pong' | 'ack' | 'resume'): void {
     switch (name) {
       case 'ping':
-        if (this.#pingTimer) clearInterval(this.#pingTimer);
-        this.#pingTimer = null;
+        if (this.#pinging !== 0) this.#heartbeats.remove(this.#pinging, this);
+        this.#pinging = 0;
         break;
       case 'pong':
         if (this.#pongTimer) clearTimeout(this.#pongTimer);

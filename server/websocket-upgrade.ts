@@ -29,7 +29,7 @@ export class WebSocketUpgrades {
   }
 
   handle(req: IncomingMessage, socket: Duplex, head: Buffer, url: string): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const { pathname, params } = splitUrl(url);
     try {
       const route = pathname.slice(this.#options.path.length);
@@ -104,4 +104,12 @@ export class WebSocketUpgrades {
     };
     transport.bind(candidate);
   }
+}
+
+/**
+ * Module-level on purpose: a closure here would share the upgrade handler's scope and keep its
+ * request (headers, buffers) alive for as long as the socket lives.
+ */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }

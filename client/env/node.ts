@@ -5,7 +5,8 @@ import { IframeStreamDecoder, LineDecoder, SseDecoder } from '../../protocol/ind
 import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike } from './env.js';
 import { nodeJsonp } from './node-jsonp.js';
 
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+// keep-alive, and no cap on sockets: every long-polling session holds one for its pending poll
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
 function send(method: string, url: string, body: string | null, timeoutMs: number, onResponse: (res: http.IncomingMessage) => void, onError: (e: Error) => void): http.ClientRequest {
   const secure = url.startsWith('https:');
