@@ -39,7 +39,7 @@ function isBytes(data: AppData): data is Uint8Array {
 }
 
 function isArray(value: unknown): value is unknown[] {
-  return Object.prototype.toString.call(value) === '[object Array]';
+  return Array.isArray(value);
 }
 
 export { isBytes };
