@@ -39,9 +39,9 @@ const QUICK_TARGETS = (targets) => targets.filter((name) => GOAL_TARGETS.include
 export const QUICK = {
   echo: { ...FULL.echo, rounds: 2, targets: QUICK_TARGETS(ALL), warmupMs: 150, durationMs: 400 },
   latency: { ...FULL.latency, rounds: 2, targets: QUICK_TARGETS(NO_IFRAME), warmup: 50, count: 300, timeLimitMs: 2_000 },
-  push: { ...FULL.push, rounds: 1, targets: QUICK_TARGETS(ALL), count: 10_000, timeLimitMs: 10_000, stallMs: 2_000 },
+  push: { ...FULL.push, rounds: 2, targets: QUICK_TARGETS(ALL), count: 10_000, timeLimitMs: 10_000, stallMs: 2_000 },
   memory: { ...FULL.memory, rounds: 1, targets: QUICK_TARGETS(NO_IFRAME), sessions: 300 },
-  setup: { ...FULL.setup, rounds: 1, targets: QUICK_TARGETS(NO_IFRAME), total: 200, timeLimitMs: 5_000 },
+  setup: { ...FULL.setup, rounds: 2, targets: QUICK_TARGETS(NO_IFRAME), total: 200, timeLimitMs: 5_000 },
   // Scaled down to fit the minute: the goals are judged by the full run only.
   capacity: { ...FULL.capacity, targets: ['ferry-ws', 'ferry-xhr'], sessions: { websocket: 2_000, polling: 1_000 }, holdMs: 5_000 },
   bundle: { rounds: 1 },
