@@ -35,6 +35,8 @@ export class Outbox {
 
   /** Messages arrived: acknowledge them soon, or now when many are waiting. */
   oweAck(channel: ReliableChannel): void {
+    // a write is already queued (the app answered at once): it carries the ack, no timer needed
+    if (this._queued) return;
     if (channel.unackedInbound() >= 64) return this.queue();
     if (!this._timers.has('ack')) this._timers.set('ack', 50, () => this.flush());
   }

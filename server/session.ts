@@ -275,6 +275,8 @@ export class Session implements SocketBackend, TransportListener, Pingable {
   }
 
   #scheduleAck(): void {
+    // a write is already coming (the app answered at once): it carries the ack, no timer needed
+    if (this.#flushScheduled) return;
     if (this.channel.unackedInbound() >= 64) {
       this.#scheduleFlush();
       return;
