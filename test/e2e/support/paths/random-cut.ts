@@ -3,22 +3,11 @@
 // seed (FERRY_E2E_SEED overrides the default).
 import net from 'node:net';
 import type { NetworkPath, RunningPath } from './network-path.js';
+import { mulberry32 } from '../../../support/seeded-random.js';
 
 export const DEFAULT_CUT_SEED = 0x5eed_f3a7;
 const MIN_LIFETIME_MS = 1_000;
 const MAX_LIFETIME_MS = 4_000;
-
-/** mulberry32: a tiny 32-bit PRNG, good enough to spread connection lifetimes. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export function cutSeed(): number {
   const fromEnv = Number.parseInt(process.env.FERRY_E2E_SEED ?? '', 10);
