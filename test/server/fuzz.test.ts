@@ -2,7 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { closeAfterEach, connectClient, range, sequenceOf, startServer, waitFor } from '../support/harness.js';
-import { query, rawHandshake } from '../support/raw-session.js';
+import { rawHandshake } from '../support/raw-session.js';
 import { mulberry32 } from '../support/seeded-random.js';
 
 const track = closeAfterEach();
