@@ -22,7 +22,8 @@ export type AcceptResult = 'deliver' | 'duplicate';
  * receiver accepts only the next sequence number and drops anything older.
  */
 export class ReliableChannel {
-  private entries: OutboundEntry[] = [];
+  /** Unacknowledged entries from `head` on; slots before `head` are released (null). */
+  private entries: Array<OutboundEntry | null> = [];
   private head = 0;
   private nextSeq = 1;
   /** Highest outbound seq the peer has acknowledged. */
@@ -62,11 +63,15 @@ export class ReliableChannel {
     this.acked = seq;
     if (this.written < seq) this.written = seq;
     const entries = this.entries;
-    while (this.head < entries.length && entries[this.head].seq <= seq) {
-      this.bufferedBytes -= entries[this.head].size;
-      this.head++;
+    // release each acknowledged entry at once: an idle session must not keep its last messages
+    while (this.head < entries.length && (entries[this.head] as OutboundEntry).seq <= seq) {
+      this.bufferedBytes -= (entries[this.head] as OutboundEntry).size;
+      entries[this.head++] = null;
     }
-    if (this.head > 256 && this.head * 2 > entries.length) {
+    if (this.head === entries.length) {
+      this.entries = [];
+      this.head = 0;
+    } else if (this.head > 256 && this.head * 2 > entries.length) {
       this.entries = entries.slice(this.head);
       this.head = 0;
     }
@@ -87,7 +92,7 @@ export class ReliableChannel {
     let bytes = 0;
     const entries = this.entries;
     for (let i = this.head + (this.written - this.acked); i < entries.length; i++) {
-      const entry = entries[i];
+      const entry = entries[i] as OutboundEntry; // at or after head: never released
       if (out.length > 0 && bytes + entry.size > maxBytes) break;
       out.push(entry);
       bytes += entry.size;

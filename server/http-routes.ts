@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloseCode, ProtocolError, RELAY_PAGE, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
 import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
+import { handshakeInfo } from './handshake-info.js';
 import { RequestError, sendError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { formBodyLimit, formPacket, isFormSend, jsonpCallback, sendFormReply, sendJsonp } from './jsonp.js';
@@ -106,7 +107,7 @@ export class HttpRoutes {
     if (callback !== null && requested !== 'jsonp-polling') throw new RequestError('bad_request', 'a JSONP handshake needs transport=jsonp-polling');
     this.#enabled(requested);
     this.#registry.assertCapacity();
-    const session = this.#registry.create(requested, { headers: req.headers, address: req.socket.remoteAddress });
+    const session = this.#registry.create(requested, handshakeInfo(req));
     const body = JSON.stringify(this.#registry.handshake(session));
     req.resume();
     if (callback !== null) return sendJsonp(res, cors, callback, body);

@@ -20,7 +20,7 @@ export interface SocketBackend {
 }
 
 export interface HandshakeInfo {
-  /** Request headers of the handshake. */
+  /** Request headers of the handshake, without the handshake-only ones (connection, upgrade, sec-websocket-*, content-*). */
   headers: Record<string, string | string[] | undefined>;
   /** Remote address of the handshake request. */
   address: string | undefined;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, encodeControl, type Frame } from '../protocol/index.js';
+import { handshakeInfo } from './handshake-info.js';
 import { RequestError, rejectUpgrade } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { isOriginAllowed, requestOrigin } from './origin-policy.js';
@@ -60,7 +61,7 @@ export class WebSocketUpgrades {
   #startSession(ws: WebSocket, req: IncomingMessage): void {
     let session: Session;
     try {
-      session = this.#registry.create('websocket', { headers: req.headers, address: req.socket.remoteAddress });
+      session = this.#registry.create('websocket', handshakeInfo(req));
     } catch {
       ws.close(CloseCode.TOO_MANY_SESSIONS, 'too many sessions');
       return;

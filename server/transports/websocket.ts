@@ -25,17 +25,17 @@ export class WebSocketTransport implements ServerTransport {
   readonly #ws: WebSocket;
   #listener: TransportListener | null = null;
   #closed = false;
-  #tooBig = false;
+  /** @internal set when ws refused a message for its size */
+  tooBig = false;
 
   constructor(ws: WebSocket, epoch: number) {
     this.#ws = ws;
     this.epoch = epoch;
-    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.on('close', (code) => this.#onClose(code));
-    // ws closes the connection itself after an error; remember the one that means "too big"
-    ws.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#tooBig = true;
-    });
+    // module-level handlers that find the transport on the socket: no closures per connection
+    (ws as TaggedSocket)[TRANSPORT] = this;
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
   }
 
   get writable(): boolean {
@@ -76,7 +76,8 @@ export class WebSocketTransport implements ServerTransport {
     this.#ws.close(code, reason);
   }
 
-  #onMessage(data: RawData, isBinary: boolean): void {
+  /** @internal the socket's message handler */
+  receive(data: RawData, isBinary: boolean): void {
     if (this.#closed || !this.#listener) return;
     let frames: Frame[];
     try {
@@ -95,10 +96,11 @@ export class WebSocketTransport implements ServerTransport {
     listener?.onClosed(reason, { code, reason });
   }
 
-  #onClose(code: number): void {
+  /** @internal the socket's close handler */
+  ended(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (code === TOO_BIG || this.#tooBig) {
+    if (code === TOO_BIG || this.tooBig) {
       this.#listener?.onClosed('message too large', { code: CloseCode.MESSAGE_TOO_LARGE, reason: 'message too large' });
     } else {
       this.#listener?.onClosed('websocket closed');
@@ -111,4 +113,20 @@ function binaryMessage(data: RawData): Frame {
   const decoded = decodeBinaryFrame(bytes);
   if (decoded === null) throw new ProtocolError('malformed binary frame');
   return { type: 'message', seq: decoded.seq, data: decoded.data };
+}
+
+const TRANSPORT = Symbol('ferry.transport');
+type TaggedSocket = WebSocket & { [TRANSPORT]: WebSocketTransport };
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  (this as TaggedSocket)[TRANSPORT].receive(data, isBinary);
+}
+
+function onClose(this: WebSocket, code: number): void {
+  (this as TaggedSocket)[TRANSPORT].ended(code);
+}
+
+/** ws closes the connection itself after an error; remember the one that means "too big". */
+function onError(this: WebSocket, err: Error & { code?: string }): void {
+  if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') (this as TaggedSocket)[TRANSPORT].tooBig = true;
 }

@@ -78,3 +78,29 @@ describe('ReliableChannel, inbound', () => {
     expect(c.unackedInbound()).toBe(2);
   });
 });
+
+describe('ReliableChannel, memory', () => {
+  it('keeps nothing once everything is acknowledged, whatever was sent before', () => {
+    const c = new ReliableChannel();
+    const big = 'x'.repeat(100_000);
+    for (let i = 0; i < 3; i++) c.push(big);
+    c.takeUnwritten(Infinity);
+    c.acknowledge(3);
+    expect(c.unackedCount()).toBe(0);
+    expect(c.bufferedBytes).toBe(0);
+    // no acknowledged message is still referenced by the channel
+    expect(JSON.stringify(c)).not.toContain('xxxx');
+  });
+
+  it('releases acknowledged messages even while others are still pending', () => {
+    const c = new ReliableChannel();
+    c.push('first-acknowledged');
+    c.push('second-pending');
+    c.takeUnwritten(Infinity);
+    c.acknowledge(1);
+    expect(JSON.stringify(c)).not.toContain('first-acknowledged');
+    expect(JSON.stringify(c)).toContain('second-pending');
+    c.rewind();
+    expect(c.takeUnwritten(Infinity).map((e) => e.data)).toEqual(['second-pending']);
+  });
+});

@@ -47,3 +47,25 @@ describe('Express integration', () => {
     }
   });
 });
+
+describe('socket.handshake', () => {
+  it.each(['websocket', 'xhr-polling'] as const)('over %s keeps the headers apps use and drops handshake-only ones', async (transport) => {
+    const { startServer } = await import('../support/harness.js');
+    const server = track(await startServer());
+    const ws = transport === 'websocket';
+    if (ws) {
+      const { WebSocket } = await import('ws');
+      const client = new WebSocket(`ws://127.0.0.1:${server.port}/ferry/v1/ws`, { headers: { Cookie: 'sid=abc', 'User-Agent': 'fuzz/1' } });
+      await new Promise((resolve) => client.once('message', resolve));
+      client.terminate();
+    } else {
+      await request(server.http).post('/ferry/v1/handshake').set('Cookie', 'sid=abc').set('User-Agent', 'fuzz/1').expect(200);
+    }
+    const headers = server.sockets[0].handshake.headers;
+    expect(headers.cookie).toBe('sid=abc');
+    expect(headers['user-agent']).toBe('fuzz/1');
+    expect(headers.host).toBe(`127.0.0.1:${server.port}`);
+    for (const name of ['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'content-length']) expect(headers[name]).toBeUndefined();
+    expect(server.sockets[0].handshake.address).toBe('127.0.0.1');
+  });
+});
