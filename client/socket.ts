@@ -154,6 +154,10 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     return this._channel.takeAck();
   }
 
+  takeAckAfter(frames: Frame[]): number {
+    return this._channel.takeAckAfter(frames);
+  }
+
   // ---- starting and renewing sessions
 
   private _start(): void {

@@ -1,10 +1,14 @@
-import { encodeMessageFrame, isBytes, ProtocolError, type AppData } from './frames.js';
+import { encodeMessageFrame, isBytes, ProtocolError, type AppData, type Frame } from './frames.js';
 
 /** One outbound application message, kept until the peer acknowledges it. */
 export interface OutboundEntry {
   readonly seq: number;
-  readonly data: AppData;
-  /** Cached JSON frame text (`["m",...]` / `["b",...]`); built on first use. */
+  /**
+   * A binary message's bytes, or null for a JSON message: only its encoded text is kept, so the
+   * app's object can be collected young instead of living until the ack.
+   */
+  readonly bytes: Uint8Array | null;
+  /** The JSON frame text (`["m",...]`, or `["b",...]` built on first use for bytes). */
   text: string | null;
   /** Bytes charged against the buffer limit. */
   readonly size: number;
@@ -39,9 +43,10 @@ export class ReliableChannel {
 
   /** Numbers and stores a message; the caller checks `bufferedBytes` against its limit. */
   push(data: AppData): OutboundEntry {
-    const text = isBytes(data) ? null : encodeMessageFrame(this.nextSeq, data);
-    const size = text !== null ? text.length : (data as Uint8Array).byteLength + 16;
-    const entry: OutboundEntry = { seq: this.nextSeq++, data, text, size };
+    const bytes = isBytes(data) ? data : null;
+    const text = bytes === null ? encodeMessageFrame(this.nextSeq, data) : null;
+    const size = bytes === null ? (text as string).length : bytes.byteLength + 16;
+    const entry: OutboundEntry = { seq: this.nextSeq++, bytes, text, size };
     this.entries.push(entry);
     this.bufferedBytes += size;
     return entry;
@@ -126,6 +131,21 @@ export class ReliableChannel {
     return this.received;
   }
 
+  /**
+   * The ack that will hold once `frames` (a packet just decoded) are delivered, recorded as sent:
+   * a poller asks for the next packet with it before delivering this one, so the sender prepares
+   * the next batch while this one is handed to the app.
+   */
+  takeAckAfter(frames: Frame[]): number {
+    let received = this.received;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i];
+      if (frame.type === 'message' && frame.seq === received + 1) received = frame.seq;
+    }
+    this.ackSent = received;
+    return received;
+  }
+
   /** Called when a new transport starts: the peer may not have seen our last ack. */
   forgetAckSent(): void {
     this.ackSent = 0;
@@ -134,6 +154,6 @@ export class ReliableChannel {
 
 /** The wire text of an entry, built once. */
 export function entryText(entry: OutboundEntry): string {
-  if (entry.text === null) entry.text = encodeMessageFrame(entry.seq, entry.data);
+  if (entry.text === null) entry.text = encodeMessageFrame(entry.seq, entry.bytes as Uint8Array);
   return entry.text;
 }

@@ -1,4 +1,4 @@
-import { ProtocolError, decodePacket, type OutboundEntry, type TransportName } from '../../protocol/index.js';
+import { ProtocolError, decodePacket, type Frame, type OutboundEntry, type TransportName } from '../../protocol/index.js';
 import type { ClientEnv } from '../env/env.js';
 import type { Upstream } from './http-sender.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transport.js';
@@ -48,8 +48,11 @@ export abstract class HttpTransport implements ClientTransport {
   /** Ends the poll or stream in progress. */
   protected abstract _stopDownstream(): void;
 
-  /** Decodes one downstream packet and passes it on; false when it was malformed (already reported). */
-  protected _deliver(text: string): boolean {
+  /**
+   * Decodes one downstream packet and passes it on; false when it was malformed (already
+   * reported). `beforeDelivery` runs between decoding and delivery.
+   */
+  protected _deliver(text: string, beforeDelivery?: (frames: Frame[]) => void): boolean {
     let frames;
     try {
       frames = decodePacket(text);
@@ -61,6 +64,7 @@ export abstract class HttpTransport implements ClientTransport {
       this._opened = true;
       this._listener.onOpen(this);
     }
+    if (beforeDelivery) beforeDelivery(frames);
     this._listener.onFrames(this, frames);
     return true;
   }

@@ -37,16 +37,19 @@ export class PollingTransport extends HttpTransport {
     this._poll = null;
   }
 
-  private _next(): void {
+  /** Issues the next poll, acknowledging `ack` (default: what has been delivered). */
+  private _next(ack?: number): void {
     if (this._closed) return;
     const s = this._session;
-    const url = sessionUrl(s, this._kind.route, '&e=' + this.epoch + '&ack=' + s.takeAck());
+    const url = sessionUrl(s, this._kind.route, '&e=' + this.epoch + '&ack=' + (ack !== undefined ? ack : s.takeAck()));
     this._poll = this._kind.poll(this._env, url, s.pingInterval + s.pingTimeout, (error, status, text) => {
       this._poll = null;
       if (this._closed) return;
       if (error !== null || text === null) return this._listener.onError(this, 'poll failed: ' + (error || 'no response'), status);
       if (status !== 200) return this._listener.onError(this, 'poll refused: ' + text, status);
-      if (this._deliver(text)) this._next();
+      // pipelined: the next poll (acknowledging this packet) goes out before this packet is
+      // delivered, so the server prepares the next batch while the app handles this one
+      this._deliver(text, (frames) => this._next(this._session.takeAckAfter(frames)));
     });
   }
 }

@@ -30,6 +30,8 @@ export interface SessionRef {
   heartbeat: number;
   /** The ack to report now (and count as reported). */
   takeAck(): number;
+  /** The ack that will hold once `frames` are delivered (and count it as reported). */
+  takeAckAfter(frames: Frame[]): number;
 }
 
 /** One client transport instance; `epoch` identifies it to the server. */

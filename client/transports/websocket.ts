@@ -40,10 +40,10 @@ export class WebSocketClientTransport implements ClientTransport {
     let texts = controls.slice();
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
-      if (entry.text === null && entry.data instanceof Uint8Array) {
+      if (entry.bytes !== null) {
         if (texts.length > 0) this._ws.send(encodePacket(texts));
         texts = [];
-        this._ws.send(encodeBinaryFrame(entry.seq, entry.data));
+        this._ws.send(encodeBinaryFrame(entry.seq, entry.bytes));
       } else {
         texts.push(entryText(entry));
       }

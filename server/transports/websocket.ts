@@ -50,10 +50,10 @@ export class WebSocketTransport implements ServerTransport {
     if (this.#closed) return;
     let texts = controls;
     for (const entry of entries) {
-      if (entry.text === null && entry.data instanceof Uint8Array) {
+      if (entry.bytes !== null) {
         if (texts.length > 0) this.#ws.send(encodePacket(texts));
         texts = [];
-        this.#ws.send(encodeBinaryFrame(entry.seq, entry.data));
+        this.#ws.send(encodeBinaryFrame(entry.seq, entry.bytes));
       } else {
         texts.push(entryText(entry));
       }

@@ -101,6 +101,6 @@ describe('ReliableChannel, memory', () => {
     expect(JSON.stringify(c)).not.toContain('first-acknowledged');
     expect(JSON.stringify(c)).toContain('second-pending');
     c.rewind();
-    expect(c.takeUnwritten(Infinity).map((e) => e.data)).toEqual(['second-pending']);
+    expect(c.takeUnwritten(Infinity).map((e) => e.text)).toEqual(['["m",2,"second-pending"]']);
   });
 });
