@@ -71,9 +71,4 @@ export class IframeStreamDecoder {
     }
     return packets;
   }
-
-  /** True once the prelude (with its padding) has arrived. */
-  get opened(): boolean {
-    return this.sawPrelude;
-  }
 }
