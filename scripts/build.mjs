@@ -8,11 +8,12 @@ import { parse } from 'acorn';
 
 const run = (bin, args) => execFileSync(process.execPath, [bin, ...args], { stdio: 'inherit' });
 
-// Everything is written to dist.next/ and swapped in at the end, so a running server or test never
-// sees a half-built dist/.
-const out = 'dist.next';
+// Everything is written to dist.next-PID/ and swapped in at the end, so a running server or test
+// never sees a half-built dist/, and two builds at once do not clobber each other's files.
+const out = `dist.next-${process.pid}`;
+const legacy = `.tmp/legacy-${process.pid}`;
 rmSync(out, { recursive: true, force: true });
-rmSync('.tmp/legacy', { recursive: true, force: true });
+rmSync(legacy, { recursive: true, force: true });
 
 const MODERN = ['es2017', 'chrome60', 'firefox60', 'safari11'];
 
@@ -28,17 +29,18 @@ await bundle('client/browser-global.ts', 'ferry.js', MODERN, { sourcemap: true }
 // the cross-origin relay run by {path}/iframe.html (client/relay/)
 await bundle('client/relay/relay-main.ts', 'ferry-relay.js', MODERN);
 
-run('node_modules/typescript-legacy/bin/tsc', ['-p', 'tsconfig.legacy.json']);
+run('node_modules/typescript-legacy/bin/tsc', ['-p', 'tsconfig.legacy.json', '--outDir', legacy]);
 // the legacy client asks the relay page for the ES5 relay (client/env/relay.ts)
-await bundle('.tmp/legacy/client/browser-global.js', 'ferry.legacy.js', ['es5'], { define: { __FERRY_LEGACY__: 'true' } });
-await bundle('.tmp/legacy/client/relay/relay-main.js', 'ferry-relay.legacy.js', ['es5']);
+await bundle(`${legacy}/client/browser-global.js`, 'ferry.legacy.js', ['es5'], { define: { __FERRY_LEGACY__: 'true' } });
+await bundle(`${legacy}/client/relay/relay-main.js`, 'ferry-relay.legacy.js', ['es5']);
 
-rmSync('dist.old', { recursive: true, force: true });
+const old = `dist.old-${process.pid}`;
 try {
-  renameSync('dist', 'dist.old');
+  renameSync('dist', old);
 } catch {
   // first build
 }
 renameSync(out, 'dist');
-rmSync('dist.old', { recursive: true, force: true });
+rmSync(old, { recursive: true, force: true });
+rmSync(legacy, { recursive: true, force: true });
 console.log('build: dist/ written; dist/client/ferry.legacy.js and ferry-relay.legacy.js parse as ES5');
