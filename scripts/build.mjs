@@ -17,9 +17,20 @@ rmSync(legacy, { recursive: true, force: true });
 
 const MODERN = ['es2017', 'chrome60', 'firefox60', 'safari11'];
 
+/**
+ * Size settings shared by every browser bundle. Class fields become plain assignments (as in the
+ * ES5 build) instead of defineProperty helper calls. Private members (`_name`: one underscore,
+ * then a lower-case letter) get short names: nothing outside a bundle reads them. `__ferryRelay`
+ * and the `__ferry_*` callback names have two underscores and keep theirs.
+ */
+const SMALL = {
+  tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+  mangleProps: /^_[a-z]/,
+};
+
 /** One minified IIFE bundle; legacy ones must also parse as ES5. */
 async function bundle(entry, file, target, extra = {}) {
-  await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target, outfile: `${out}/client/${file}`, legalComments: 'none', logLevel: 'warning', ...extra });
+  await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target, outfile: `${out}/client/${file}`, legalComments: 'none', logLevel: 'warning', ...SMALL, ...extra });
   if (target.includes('es5')) parse(readFileSync(`${out}/client/${file}`, 'utf8'), { ecmaVersion: 5 });
 }
 
