@@ -124,8 +124,10 @@ export class ClientSocket extends EventEmitter<ClientSocketEvents> implements Cl
     const size = isBytes(value) ? Math.ceil((value.byteLength * 4) / 3) + 32 : 0;
     if (size > max) throw new RangeError('ferry: message exceeds the server maxMessageSize');
     if (this._channel.bufferedBytes > this._options.maxBufferedBytes) throw new Error('ferry: send buffer is full (maxBufferedBytes)');
-    const entry = this._channel.push(value);
-    if (entry.text !== null && entry.text.length * 3 > max && utf8Length(entry.text) > max) {
+    this._channel.push(value);
+    // the frame adds `["m",seq,` and `]` (at most 24 bytes) to the JSON text
+    const json = this._channel.lastJson();
+    if (json !== null && json.length * 3 + 24 > max && utf8Length(json) + 24 > max) {
       this._channel.dropLast();
       throw new RangeError('ferry: message exceeds the server maxMessageSize');
     }

@@ -1,20 +1,23 @@
 import { encodeMessageFrame, isBytes, ProtocolError, type AppData, type Frame } from './frames.js';
 
-/** One outbound application message, kept until the peer acknowledges it. */
+/**
+ * One outbound message as handed to a transport for writing. Built when the batch is taken, so it
+ * dies young; the channel itself keeps only the message's JSON text (or bytes) until the ack.
+ */
 export interface OutboundEntry {
   readonly seq: number;
-  /**
-   * A binary message's bytes, or null for a JSON message: only its encoded text is kept, so the
-   * app's object can be collected young instead of living until the ack.
-   */
+  /** A binary message's bytes, or null for a JSON message. */
   readonly bytes: Uint8Array | null;
   /** The JSON frame text (`["m",...]`, or `["b",...]` built on first use for bytes). */
   text: string | null;
-  /** Bytes charged against the buffer limit. */
-  readonly size: number;
 }
 
 export type AcceptResult = 'deliver' | 'duplicate';
+
+/** What a stored message is charged against the buffer limit: its text, or its bytes plus framing. */
+function storedSize(item: string | Uint8Array): number {
+  return typeof item === 'string' ? item.length : item.byteLength + 16;
+}
 
 /**
  * The sequencing half of a session, shared by client and server: numbers outbound messages, keeps
@@ -26,8 +29,13 @@ export type AcceptResult = 'deliver' | 'duplicate';
  * receiver accepts only the next sequence number and drops anything older.
  */
 export class ReliableChannel {
-  /** Unacknowledged entries from `head` on; slots before `head` are released (null). */
-  private entries: Array<OutboundEntry | null> = [];
+  /**
+   * Unacknowledged messages from `head` on, oldest first: a JSON message as its JSON text (so the
+   * app's object can be collected young), a binary one as its bytes. The message in slot `i` has
+   * seq `acked + 1 + (i - head)`; slots before `head` are released (null). No per-message object
+   * is kept: a burst of pushes costs one string each.
+   */
+  private items: Array<string | Uint8Array | null> = [];
   private head = 0;
   private nextSeq = 1;
   /** Highest outbound seq the peer has acknowledged. */
@@ -41,43 +49,55 @@ export class ReliableChannel {
   /** Highest inbound seq we have told the peer about. */
   private ackSent = 0;
 
-  /** Numbers and stores a message; the caller checks `bufferedBytes` against its limit. */
-  push(data: AppData): OutboundEntry {
-    const bytes = isBytes(data) ? data : null;
-    const text = bytes === null ? encodeMessageFrame(this.nextSeq, data) : null;
-    const size = bytes === null ? (text as string).length : bytes.byteLength + 16;
-    const entry: OutboundEntry = { seq: this.nextSeq++, bytes, text, size };
-    this.entries.push(entry);
-    this.bufferedBytes += size;
-    return entry;
+  /**
+   * Numbers and stores a message; the caller checks `bufferedBytes` against its limit. Throws a
+   * TypeError (storing nothing) if the value is not JSON-serialisable.
+   */
+  push(data: AppData): number {
+    let item: string | Uint8Array;
+    if (isBytes(data)) item = data;
+    else {
+      const json = JSON.stringify(data);
+      if (json === undefined) throw new TypeError('message is not JSON-serialisable');
+      item = json;
+    }
+    this.items.push(item);
+    this.bufferedBytes += storedSize(item);
+    return this.nextSeq++;
+  }
+
+  /** The JSON text of the message just pushed, or null if it was bytes. */
+  lastJson(): string | null {
+    const last = this.items[this.items.length - 1];
+    return typeof last === 'string' ? last : null;
   }
 
   /** Takes back the message just pushed, before any transport has seen it (it was refused). */
   dropLast(): void {
-    const last = this.entries[this.entries.length - 1];
-    if (!last || last.seq !== this.nextSeq - 1 || this.written >= last.seq) throw new Error('dropLast: nothing droppable');
-    this.entries.pop();
+    const last = this.items[this.items.length - 1];
+    if (last === undefined || last === null || this.written >= this.nextSeq - 1) throw new Error('dropLast: nothing droppable');
+    this.items.pop();
     this.nextSeq--;
-    this.bufferedBytes -= last.size;
+    this.bufferedBytes -= storedSize(last);
   }
 
   /** The peer has everything up to `seq`. Throws if it claims more than was ever sent. */
   acknowledge(seq: number): void {
     if (seq >= this.nextSeq) throw new ProtocolError('ack ' + seq + ' is ahead of the last message sent');
     if (seq <= this.acked) return;
+    const items = this.items;
+    // release each acknowledged message at once: an idle session must not keep its last messages
+    for (let n = seq - this.acked; n > 0; n--) {
+      this.bufferedBytes -= storedSize(items[this.head] as string | Uint8Array);
+      items[this.head++] = null;
+    }
     this.acked = seq;
     if (this.written < seq) this.written = seq;
-    const entries = this.entries;
-    // release each acknowledged entry at once: an idle session must not keep its last messages
-    while (this.head < entries.length && (entries[this.head] as OutboundEntry).seq <= seq) {
-      this.bufferedBytes -= (entries[this.head] as OutboundEntry).size;
-      entries[this.head++] = null;
-    }
-    if (this.head === entries.length) {
-      this.entries = [];
+    if (this.head === items.length) {
+      this.items = [];
       this.head = 0;
-    } else if (this.head > 256 && this.head * 2 > entries.length) {
-      this.entries = entries.slice(this.head);
+    } else if (this.head > 256 && this.head * 2 > items.length) {
+      this.items = items.slice(this.head);
       this.head = 0;
     }
   }
@@ -91,23 +111,26 @@ export class ReliableChannel {
     return this.written < this.nextSeq - 1;
   }
 
-  /** Hands out unwritten entries in order, at most `maxBytes` worth (always at least one). */
+  /** Hands out unwritten messages in order, at most `maxBytes` worth (always at least one). */
   takeUnwritten(maxBytes: number): OutboundEntry[] {
     const out: OutboundEntry[] = [];
     let bytes = 0;
-    const entries = this.entries;
-    for (let i = this.head + (this.written - this.acked); i < entries.length; i++) {
-      const entry = entries[i] as OutboundEntry; // at or after head: never released
-      if (out.length > 0 && bytes + entry.size > maxBytes) break;
-      out.push(entry);
-      bytes += entry.size;
+    const items = this.items;
+    let seq = this.written;
+    for (let i = this.head + (this.written - this.acked); i < items.length; i++) {
+      const item = items[i] as string | Uint8Array; // at or after head: never released
+      const size = storedSize(item);
+      if (out.length > 0 && bytes + size > maxBytes) break;
+      seq++;
+      out.push(typeof item === 'string' ? { seq, bytes: null, text: '["m",' + seq + ',' + item + ']' } : { seq, bytes: item, text: null });
+      bytes += size;
     }
-    if (out.length > 0) this.written = out[out.length - 1].seq;
+    this.written = seq;
     return out;
   }
 
   unackedCount(): number {
-    return this.entries.length - this.head;
+    return this.items.length - this.head;
   }
 
   /** Classifies an inbound message; a gap means the peer broke the protocol. */
