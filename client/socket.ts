@@ -1,4 +1,3 @@
-import { EventEmitter } from 'eventemitter3';
 import {
   CloseCode,
   ProtocolError,
@@ -13,6 +12,7 @@ import {
   type JsonValue,
   type TransportName,
 } from '../protocol/index.js';
+import { Emitter } from './emitter.js';
 import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
 import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
@@ -28,7 +28,7 @@ import { sessionUrl, toWebSocketUrl } from './transports/urls.js';
 
 export type SocketState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-export interface ClientSocketEvents {
+export type ClientSocketEvents = {
   /** A session is established (the first one, or a new one after the old could not be resumed). */
   open: [];
   /** An application message: a JSON value, or bytes as a Uint8Array. */
@@ -44,7 +44,7 @@ export interface ClientSocketEvents {
    * expired or the server restarted); `open` follows once it is up.
    */
   close: [reason: string, info: { renewing: boolean }];
-}
+};
 
 /** Codes after which a fresh session is worth starting. */
 const RENEWABLE: { [code: number]: boolean } = {};
@@ -57,7 +57,7 @@ RENEWABLE[CloseCode.RESUME_WINDOW_EXPIRED] = true;
  * and keeps outbound messages until acknowledged, drops duplicates inbound, probes better
  * transports and switches to them, and resumes after a drop within the server's resume window.
  */
-export class ClientSocket extends EventEmitter<ClientSocketEvents> implements ClientTransportListener, SessionRef {
+export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientTransportListener, SessionRef {
   state: SocketState = 'connecting';
   baseUrl: string;
   sid = '';

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { Emitter } from '../../client/emitter.js';
+
+type Events = { tick: [n: number]; done: [] };
+
+describe('Emitter (the client socket events)', () => {
+  it('calls listeners in the order they were added, with the arguments and the emitter as this', () => {
+    const emitter = new Emitter<Events>();
+    const calls: string[] = [];
+    let self: unknown = null;
+    emitter.on('tick', (n) => calls.push('a' + n));
+    emitter.on('tick', function (this: unknown, n) {
+      self = this;
+      calls.push('b' + n);
+    });
+    expect(emitter.emit('tick', 1)).toBe(true);
+    expect(calls).toEqual(['a1', 'b1']);
+    expect(self).toBe(emitter);
+  });
+
+  it('emit without listeners returns false', () => {
+    expect(new Emitter<Events>().emit('done')).toBe(false);
+  });
+
+  it('once runs for one emit, even when it emits again from inside itself', () => {
+    const emitter = new Emitter<Events>();
+    const seen: number[] = [];
+    emitter.once('tick', (n) => {
+      seen.push(n);
+      emitter.emit('tick', n + 1);
+    });
+    emitter.emit('tick', 1);
+    emitter.emit('tick', 5);
+    expect(seen).toEqual([1]);
+  });
+
+  it('off(event, fn) removes every registration of fn; off(event) the event; off() everything', () => {
+    const emitter = new Emitter<Events>();
+    const seen: string[] = [];
+    const fn = (n: number) => seen.push('fn' + n);
+    emitter.on('tick', fn).on('tick', fn).once('tick', fn);
+    emitter.on('tick', (n) => seen.push('other' + n));
+    emitter.off('tick', fn).emit('tick', 1);
+    expect(seen).toEqual(['other1']);
+    emitter.off('tick').emit('tick', 2);
+    emitter.on('done', () => seen.push('done'));
+    emitter.off().emit('done');
+    expect(seen).toEqual(['other1']);
+  });
+
+  it('a listener added during an emit waits for the next; one removed during an emit still runs in it', () => {
+    const emitter = new Emitter<Events>();
+    const seen: string[] = [];
+    const late = () => seen.push('late');
+    const second = () => seen.push('second');
+    emitter.on('done', () => {
+      seen.push('first');
+      emitter.on('done', late);
+      emitter.off('done', second);
+    });
+    emitter.on('done', second);
+    emitter.emit('done');
+    expect(seen).toEqual(['first', 'second']);
+    emitter.emit('done');
+    expect(seen).toEqual(['first', 'second', 'first', 'late']);
+  });
+
+  it('an exception in a listener reaches the caller of emit', () => {
+    const emitter = new Emitter<Events>();
+    emitter.on('done', () => {
+      throw new Error('boom');
+    });
+    expect(() => emitter.emit('done')).toThrow('boom');
+  });
+});
