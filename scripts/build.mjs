@@ -3,6 +3,7 @@
 // proves the legacy bundles parse as ES5.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { parse } from 'acorn';
 
@@ -28,10 +29,26 @@ const SMALL = {
   mangleProps: /^_[a-z]/,
 };
 
+/**
+ * In the browser, base64 is atob/btoa: protocol/base64.ts (pure, for Node and the server) is
+ * swapped for client/env/browser-base64.ts, from the sources or from the legacy build's output.
+ */
+function browserBase64(root, ext) {
+  const replacement = resolve(root, `client/env/browser-base64.${ext}`);
+  return {
+    name: 'browser-base64',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/base64\.js$/ }, (args) => (args.resolveDir === resolve(root, 'protocol') ? { path: replacement } : undefined));
+    },
+  };
+}
+
 /** One minified IIFE bundle; legacy ones must also parse as ES5. */
 async function bundle(entry, file, target, extra = {}) {
-  await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target, outfile: `${out}/client/${file}`, legalComments: 'none', logLevel: 'warning', ...SMALL, ...extra });
-  if (target.includes('es5')) parse(readFileSync(`${out}/client/${file}`, 'utf8'), { ecmaVersion: 5 });
+  const legacyBuild = target.includes('es5');
+  const plugins = [legacyBuild ? browserBase64(legacy, 'js') : browserBase64('.', 'ts')];
+  await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target, outfile: `${out}/client/${file}`, legalComments: 'none', logLevel: 'warning', plugins, ...SMALL, ...extra });
+  if (legacyBuild) parse(readFileSync(`${out}/client/${file}`, 'utf8'), { ecmaVersion: 5 });
 }
 
 run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json', '--outDir', out]);

@@ -29,6 +29,13 @@ describe('browser bundles', () => {
     expect(legacy).not.toMatch(new RegExp(`new ${name}\\b`));
   });
 
+  it('both decode base64 with atob/btoa (client/env/browser-base64.ts), not the pure codec', () => {
+    for (const bundle of [legacy, modern]) {
+      expect(bundle).toMatch(/\batob\(/);
+      expect(bundle).not.toContain('ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+    }
+  });
+
   it('both define window.Ferry with connect', () => {
     for (const bundle of [legacy, modern]) {
       const window: { Ferry?: { connect?: unknown } } = {};
