@@ -1,5 +1,16 @@
-import { connect } from './browser-module.js';
 import { PROTOCOL_VERSION } from '../protocol/index.js';
+import { browserEnv } from './env/browser.js';
+import { lazyCrossOrigin } from './env/cross-origin-lazy.js';
+import type { ConnectOptions } from './options.js';
+import { ClientSocket } from './socket.js';
 
-/** The `<script src="/ferry/ferry.js">` entry: defines `window.Ferry`. */
-(window as unknown as { Ferry: unknown }).Ferry = { connect: connect, protocol: PROTOCOL_VERSION };
+/**
+ * The `<script src="/ferry/ferry.js">` entry (modern build): defines `window.Ferry`. The
+ * cross-origin helpers (JSONP, the relay) load from `{url}/ferry-cross-origin.js` when first used.
+ */
+(window as unknown as { Ferry: unknown }).Ferry = {
+  connect: function (url: string, options?: ConnectOptions): ClientSocket {
+    return new ClientSocket(url, browserEnv(url, lazyCrossOrigin(url.replace(/\/+$/, ''))), options);
+  },
+  protocol: PROTOCOL_VERSION,
+};

@@ -1,7 +1,9 @@
 // Builds dist/: the Node modules with declarations (TypeScript), the modern browser bundles
-// (esbuild) and the legacy ES5 bundles (TypeScript 5.9 down to ES5, then esbuild to bundle), and
+// (esbuild: ferry.js, its lazily loaded ferry-cross-origin.js, ferry-relay.js) and the legacy ES5
+// bundles (TypeScript 5.9 down to ES5, then esbuild to bundle; everything in one file), and
 // proves the legacy bundles parse as ES5.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -47,19 +49,25 @@ function browserBase64(root, ext) {
 async function bundle(entry, file, target, extra = {}) {
   const legacyBuild = target.includes('es5');
   const plugins = [legacyBuild ? browserBase64(legacy, 'js') : browserBase64('.', 'ts')];
-  await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target, outfile: `${out}/client/${file}`, legalComments: 'none', logLevel: 'warning', plugins, ...SMALL, ...extra });
+  const result = await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target, outfile: `${out}/client/${file}`, legalComments: 'none', logLevel: 'warning', plugins, ...SMALL, ...extra });
   if (legacyBuild) parse(readFileSync(`${out}/client/${file}`, 'utf8'), { ecmaVersion: 5 });
+  return result;
 }
 
 run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json', '--outDir', out]);
 
-await bundle('client/browser-global.ts', 'ferry.js', MODERN, { sourcemap: true });
+// The modern client loads its cross-origin helpers (JSONP, the relay's page side) on first use
+// from ferry-cross-origin.js, by a URL with that bundle's content hash. Both share one table of
+// short names, so a private member would keep its name across them.
+const helpers = await bundle('client/cross-origin-main.ts', 'ferry-cross-origin.js', MODERN, { sourcemap: true, mangleCache: {} });
+const helpersHash = createHash('sha256').update(readFileSync(`${out}/client/ferry-cross-origin.js`)).digest('hex').slice(0, 12);
+await bundle('client/browser-global.ts', 'ferry.js', MODERN, { sourcemap: true, mangleCache: helpers.mangleCache, define: { __FERRY_CROSS_ORIGIN_VERSION__: JSON.stringify('?v=' + helpersHash) } });
 // the cross-origin relay run by {path}/iframe.html (client/relay/)
 await bundle('client/relay/relay-main.ts', 'ferry-relay.js', MODERN);
 
 run('node_modules/typescript-legacy/bin/tsc', ['-p', 'tsconfig.legacy.json', '--outDir', legacy]);
 // the legacy client asks the relay page for the ES5 relay (client/env/relay.ts)
-await bundle(`${legacy}/client/browser-global.js`, 'ferry.legacy.js', ['es5'], { define: { __FERRY_LEGACY__: 'true' } });
+await bundle(`${legacy}/client/browser-global-legacy.js`, 'ferry.legacy.js', ['es5'], { define: { __FERRY_LEGACY__: 'true' } });
 await bundle(`${legacy}/client/relay/relay-main.js`, 'ferry-relay.legacy.js', ['es5']);
 
 const old = `dist.old-${process.pid}`;

@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** The browser bundles the server hands out: `{path}/ferry.js`, `{path}/ferry.legacy.js` and the relay's (relay-page.ts). */
+/**
+ * The browser bundles the server hands out: `{path}/ferry.js` with the cross-origin helpers it
+ * loads on first use, `{path}/ferry.legacy.js`, and the relay's (relay-page.ts).
+ */
 export const BUNDLE_FILES: Readonly<Record<string, string>> = {
   'ferry.js': 'ferry.js',
+  'ferry-cross-origin.js': 'ferry-cross-origin.js',
   'ferry.legacy.js': 'ferry.legacy.js',
   'ferry-relay.js': 'ferry-relay.js',
   'ferry-relay.legacy.js': 'ferry-relay.legacy.js',

@@ -125,30 +125,3 @@ function postForm(url: string, fields: { [name: string]: string }, timeoutMs: nu
 }
 
 export const browserJsonp: JsonpEnv = { load: load, postForm: postForm };
-
-const DEFAULT_PORT: { [protocol: string]: string } = { 'http:': ':80', 'https:': ':443' };
-
-function hostOf(authority: string, protocol: string): string {
-  const host = authority.slice(authority.lastIndexOf('@') + 1).toLowerCase();
-  const port = DEFAULT_PORT[protocol];
-  return port && host.slice(host.length - port.length) === port ? host.slice(0, host.length - port.length) : host;
-}
-
-/** Whether `url` is on the page's origin (a relative URL is). */
-function sameOrigin(url: string): boolean {
-  const match = /^([a-z][a-z0-9+.\-]*:)?\/\/([^\/?#]*)/i.exec(url);
-  if (!match) return true;
-  const protocol = (match[1] || location.protocol).toLowerCase();
-  return protocol === location.protocol && hostOf(match[2], protocol) === hostOf(location.host, location.protocol);
-}
-
-/** XMLHttpRequest reaches `url` when it is same-origin, or when this XHR speaks CORS (`withCredentials`). */
-export function xhrReaches(url: string): boolean {
-  if (typeof XMLHttpRequest === 'undefined') return false;
-  if (sameOrigin(url)) return true;
-  try {
-    return 'withCredentials' in new XMLHttpRequest();
-  } catch (e) {
-    return false;
-  }
-}

@@ -1,9 +1,9 @@
 import { iframeCallbackName } from '../../protocol/index.js';
 import type { TransportStorage } from '../transport-memory.js';
-import { browserJsonp, xhrReaches } from './browser-jsonp.js';
 import { openEventSource, openXhrStream } from './browser-streams.js';
+import type { CrossOriginHelpers, RelayRoutes } from './cross-origin.js';
 import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike } from './env.js';
-import { relayFor, xhrHasCors } from './relay.js';
+import { relayOrigins, xhrHasCors, xhrReaches } from './origins.js';
 
 /**
  * The browser platform, written for IE11-class engines too: XMLHttpRequest (no fetch), callbacks
@@ -101,12 +101,18 @@ function localStorageOrNull(): TransportStorage | null {
 
 const queue = typeof queueMicrotask === 'function' ? queueMicrotask : null;
 
+/** One relay per Ferry URL, shared by the sockets of the page. */
+const relays: { [base: string]: RelayRoutes | undefined } = {};
+
 /**
  * `baseUrl`: the Ferry URL. When it is on another origin than the page, iframe streams (and
  * requests, where XMLHttpRequest has no CORS) go through one relay iframe on its origin (relay.ts).
+ * `crossOrigin`: the relay and JSONP, included or loaded on first use (cross-origin-lazy.ts).
  */
-export function browserEnv(baseUrl?: string): ClientEnv {
-  const relay = baseUrl === undefined ? null : relayFor(baseUrl);
+export function browserEnv(baseUrl: string, crossOrigin: CrossOriginHelpers): ClientEnv {
+  const base = baseUrl.replace(/\/+$/, '');
+  const origins = relayOrigins(base);
+  const relay = origins === null ? null : relays[base] || (relays[base] = crossOrigin.relay(base, origins.origin, origins.pageOrigin));
   return {
     request: relay !== null && !xhrHasCors() ? relay.request : request,
     createWebSocket: typeof WebSocket === 'function' || typeof WebSocket === 'object' ? createWebSocket : null,
@@ -114,8 +120,8 @@ export function browserEnv(baseUrl?: string): ClientEnv {
     openEventSource: typeof EventSource !== 'undefined' ? openEventSource : null,
     openXhrStream: openXhrStream,
     storage: localStorageOrNull(),
-    jsonp: typeof document !== 'undefined' ? browserJsonp : null,
-    xhrReachesServer: baseUrl === undefined || relay !== null || xhrReaches(baseUrl),
+    jsonp: typeof document !== 'undefined' ? crossOrigin.jsonp : null,
+    xhrReachesServer: relay !== null || xhrReaches(base),
     defer: queue
       ? function (fn: () => void) {
           queue(fn);

@@ -5,7 +5,8 @@ import type { Abortable, HttpCallback, StreamHandlers } from './env.js';
  * The page side of the cross-origin relay (client/relay/ is the other side). A page whose Ferry
  * server is on another origin frames `{base}/iframe.html?o=<page origin>` once, and runs its
  * iframe streams (and, where XMLHttpRequest has no CORS, its requests) inside it, same-origin.
- * Written for IE8-class engines: callbacks, plain objects, string messages.
+ * Written for IE8-class engines: callbacks, plain objects, string messages. Part of the
+ * cross-origin helpers (cross-origin-helpers.ts), a bundle of its own in the modern build.
  */
 
 /** Set to true by the legacy build (scripts/build.mjs): the relay page then loads the ES5 relay. */
@@ -27,16 +28,6 @@ interface MessageEventLike {
 interface PendingRequest {
   callback: HttpCallback;
   timer: ReturnType<typeof setTimeout>;
-}
-
-/** `scheme://host[:port]` of an absolute http(s) URL, lower-case, default port dropped; else null. */
-export function urlOrigin(url: string): string | null {
-  const match = /^(https?):\/\/(?:[^\/?#@]*@)?([^\/?#]+)/i.exec(url);
-  if (!match) return null;
-  const scheme = match[1].toLowerCase();
-  let host = match[2].toLowerCase();
-  if ((scheme === 'http' && /:80$/.test(host)) || (scheme === 'https' && /:443$/.test(host))) host = host.slice(0, host.lastIndexOf(':'));
-  return scheme + '://' + host;
 }
 
 /** One relay iframe for one Ferry base URL, created on first use and again after a failure. */
@@ -231,25 +222,4 @@ function listen(fn: Listener, on: boolean): void {
     else w.removeEventListener('message', fn, false);
   } else if (on) w.attachEvent('onmessage', fn);
   else w.detachEvent('onmessage', fn);
-}
-
-/** Whether this browser's XMLHttpRequest can make CORS requests (IE8/9's cannot). */
-export function xhrHasCors(): boolean {
-  return typeof XMLHttpRequest !== 'undefined' && 'withCredentials' in new XMLHttpRequest();
-}
-
-const channels: { [base: string]: RelayChannel } = {};
-
-/**
- * The relay for a Ferry base URL, or null when none is needed (same origin, no DOM) or possible
- * (the page or the server has no http(s) origin).
- */
-export function relayFor(baseUrl: string): RelayChannel | null {
-  if (typeof document === 'undefined' || typeof location === 'undefined') return null;
-  const base = baseUrl.replace(/\/+$/, '');
-  const origin = urlOrigin(base);
-  const pageOrigin = urlOrigin(location.protocol + '//' + location.host);
-  if (origin === null || pageOrigin === null || origin === pageOrigin) return null;
-  if (!has(channels, base)) channels[base] = new RelayChannel(base, origin, pageOrigin);
-  return channels[base];
 }

@@ -36,6 +36,17 @@ describe('browser bundles', () => {
     }
   });
 
+  it('the modern bundle leaves JSONP and the relay to ferry-cross-origin.js; the legacy bundle includes them', () => {
+    const helpers = readFileSync(new URL('../../dist/client/ferry-cross-origin.js', import.meta.url), 'utf8');
+    for (const code of ['__ferry_form_', 'iframe.html']) {
+      expect(helpers).toContain(code);
+      expect(legacy).toContain(code);
+      expect(modern).not.toContain(code);
+    }
+    expect(modern).toContain('ferry-cross-origin.js');
+    expect(legacy).not.toContain('ferry-cross-origin.js');
+  });
+
   it('both define window.Ferry with connect', () => {
     for (const bundle of [legacy, modern]) {
       const window: { Ferry?: { connect?: unknown } } = {};

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { xhrReaches } from '../../client/env/browser-jsonp.js';
+import { xhrReaches } from '../../client/env/origins.js';
 import { nodeEnv } from '../../client/env/node.js';
 import { TransportPlan } from '../../client/transport-plan.js';
 
