@@ -9,7 +9,7 @@ import { ClientSocket } from './socket.js';
  * cross-origin helpers (JSONP, the relay) load from `{url}/ferry-cross-origin.js` when first used.
  */
 (window as unknown as { Ferry: unknown }).Ferry = {
-  connect: function (url: string, options?: ConnectOptions): ClientSocket {
+  connect: (url: string, options?: ConnectOptions): ClientSocket => {
     return new ClientSocket(url, browserEnv(url, lazyCrossOrigin(url.replace(/\/+$/, ''))), options);
   },
   protocol: PROTOCOL_VERSION,

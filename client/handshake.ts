@@ -12,13 +12,13 @@ export function requestHandshake(env: ClientEnv, baseUrl: string, transport: Tra
   const url = baseUrl + '/v1/handshake?transport=' + transport;
   if (transport === 'jsonp-polling' && env.jsonp) {
     const name = nextJsonpCallback();
-    env.jsonp.load(url + '&cb=' + name, name, timeoutMs, function (error, text, status) {
+    env.jsonp.load(url + '&cb=' + name, name, timeoutMs, (error, text, status) => {
       if (error || text === null) return callback(error ? error.message : 'no response', null, status);
       adopt(text, callback);
     });
     return;
   }
-  env.request('POST', url, '', timeoutMs, function (error, result) {
+  env.request('POST', url, '', timeoutMs, (error, result) => {
     if (error || !result) return callback(error ? error.message : 'no response', null, null);
     if (result.status !== 200) return callback(errorMessage(result.body, result.status), null, result.status);
     adopt(result.body, callback);

@@ -1,4 +1,4 @@
-import { isTransportName, type TransportName } from '../protocol/index.js';
+import { TRANSPORT_NAMES, isTransportName, type TransportName } from '../protocol/index.js';
 import type { TransportStorage } from './transport-memory.js';
 
 export interface ConnectOptions {
@@ -37,7 +37,8 @@ export interface ResolvedConnectOptions {
   storage: TransportStorage | null | undefined;
 }
 
-export const DEFAULT_TRANSPORTS: TransportName[] = ['websocket', 'eventsource', 'xhr-streaming', 'iframe-streaming', 'xhr-polling', 'jsonp-polling'];
+/** Every transport, best first. */
+export const DEFAULT_TRANSPORTS: TransportName[] = TRANSPORT_NAMES.slice();
 
 function pick(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && value > 0 ? value : fallback;

@@ -46,11 +46,10 @@ export type ClientSocketEvents = {
   close: [reason: string, info: { renewing: boolean }];
 };
 
-/** Codes after which a fresh session is worth starting. */
-const RENEWABLE: { [code: number]: boolean } = {};
-RENEWABLE[CloseCode.SERVER_SHUTDOWN] = true;
-RENEWABLE[CloseCode.SESSION_UNKNOWN] = true;
-RENEWABLE[CloseCode.RESUME_WINDOW_EXPIRED] = true;
+/** Whether a fresh session is worth starting after close code `code`. */
+function renewable(code: number): boolean {
+  return code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.SESSION_UNKNOWN || code === CloseCode.RESUME_WINDOW_EXPIRED;
+}
 
 /**
  * The client side of a session: one state machine over whichever transport works. It numbers
@@ -144,7 +143,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     if (t && t.name === 'websocket' && t.writable) t.send([bye], []);
     else if (this._handshake && this._env.xhrReachesServer) {
       try {
-        this._env.request('POST', sessionUrl(this, 'send', ''), '[' + bye + ']', 5000, function () {});
+        this._env.request('POST', sessionUrl(this, 'send', ''), '[' + bye + ']', 5000, () => {});
       } catch (e) {
         // best effort: the server ends the session by its own timeouts anyway
       }
@@ -176,7 +175,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
           // sid and token first: the transport's requests carry them
           this.sid = handshake.sid;
           this.token = handshake.token;
-          this._established(handshake, this._plan.create(first, this._env, this, ++this._epoch, this));
+          this._established(handshake, this._create(first));
           // the handshake proved HTTP works: probe for something better without waiting for a poll
           this._upgrade();
           return;
@@ -302,8 +301,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
         this._receive(t, frames[i]);
       }
     } catch (e) {
-      this._finish('protocol error: ' + (e instanceof ProtocolError ? e.reason : String(e)));
-      return;
+      return this._protocolError(e);
     }
     if (this._channel.unackedInbound() > 0) this._outbox.oweAck(this._channel);
   }
@@ -318,7 +316,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
         try {
           this._channel.acknowledge(frame.seq);
         } catch (e) {
-          return this._finish('protocol error: ' + (e instanceof ProtocolError ? e.reason : String(e)));
+          return this._protocolError(e);
         }
       }
     }
@@ -357,12 +355,21 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
         }
         break;
       case 'close':
-        if (RENEWABLE[frame.code]) this._renew(frame.reason);
+        if (renewable(frame.code)) this._renew(frame.reason);
         else this._finish(frame.reason);
         break;
       default:
         break;
     }
+  }
+
+  /** A transport of the current session, with the next epoch. */
+  private _create(name: TransportName): ClientTransport {
+    return this._plan.create(name, this._env, this, ++this._epoch, this);
+  }
+
+  private _protocolError(e: unknown): void {
+    this._finish('protocol error: ' + (e instanceof ProtocolError ? e.reason : String(e)));
   }
 
   /** Try the next better transport than the active one, if any. */
@@ -371,7 +378,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     if (this._candidate || !active || this.state !== 'open') return;
     const name = this._plan.betterThan(active.name);
     if (!name) return;
-    const t = this._plan.create(name, this._env, this, ++this._epoch, this);
+    const t = this._create(name);
     this._candidate = t;
     const budget = Math.min(this._options.probeTimeout, Math.max(1000, 4 * this._rtt + 500));
     this._timers.set('probe', budget, () => this._abandon(t, 'no answer within ' + budget + ' ms'));
@@ -395,7 +402,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     this._plan.failed(t.name, reason);
     const active = this._active;
     // an HTTP candidate takes the session over on arrival: the old transport is stale now
-    if (active && t.name !== 'websocket') this._activate(this._plan.create(active.name, this._env, this, ++this._epoch, this));
+    if (active && t.name !== 'websocket') this._activate(this._create(active.name));
     else this._upgrade();
   }
 
@@ -404,7 +411,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     if (status === 404 || status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
     if (status === 403 || status === 400) return this._finish(reason);
     if (status === 1009) return this._finish('message too large');
-    if (status !== null && RENEWABLE[status]) return this._renew(reason);
+    if (status !== null && renewable(status)) return this._renew(reason);
     // a WebSocket or stream that went silent (blackholed, or held by a buffering proxy) is not tried again
     if (reason === 'ping timeout') this._plan.failed(t.name, 'stopped carrying frames');
     if (this._handshake) this._health.learnFromDrop(this.pingInterval, this.pingTimeout);
@@ -424,7 +431,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
       if (!this._handshake) return this._start();
       const name = this._plan.resumeTransport();
       if (!name) return this._finish('no usable transport: ' + reason);
-      this._activate(this._plan.create(name, this._env, this, ++this._epoch, this));
+      this._activate(this._create(name));
     });
   }
 

@@ -6,8 +6,9 @@ import { StreamingTransport } from './transports/streaming.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
 import { joinWebSocketUrl } from './transports/urls.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
-import { JsonpPollingTransport } from './transports/jsonp-polling.js';
-import { XhrPollingTransport } from './transports/xhr-polling.js';
+import { JSONP_POLL } from './transports/jsonp-polling.js';
+import { PollingTransport } from './transports/polling.js';
+import { XHR_POLL } from './transports/xhr-polling.js';
 
 /** Why a transport was or was not used. */
 export interface TransportAttempt {
@@ -107,8 +108,7 @@ export class TransportPlan {
     }
     const kind = streamKind(name);
     if (kind) return new StreamingTransport(kind, env, session, epoch, listener);
-    if (name === 'jsonp-polling') return new JsonpPollingTransport(env, session, epoch, listener);
-    return new XhrPollingTransport(env, session, epoch, listener);
+    return new PollingTransport(name === 'jsonp-polling' ? JSONP_POLL : XHR_POLL, env, session, epoch, listener);
   }
 
   private _supported(name: TransportName): boolean {

@@ -26,7 +26,7 @@ function load(url: string, callbackName: string, timeoutMs: number, onResult: Js
   let done = false;
   // `lateScript`: the script may still run (we gave up on it); it then finds a no-op that removes
   // itself instead of throwing on a missing callback.
-  const finish = function (error: Error | null, text: string | null, lateScript: boolean) {
+  const finish = (error: Error | null, text: string | null, lateScript: boolean) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
@@ -34,31 +34,31 @@ function load(url: string, callbackName: string, timeoutMs: number, onResult: Js
     script.onerror = null;
     remove(script);
     if (lateScript) {
-      window[callbackName] = function () {
+      window[callbackName] = () => {
         forget(callbackName);
       };
     } else forget(callbackName);
     if (error || text !== null) onResult(error, text, null);
   };
-  const timer = setTimeout(function () {
+  const timer = setTimeout(() => {
     finish(new Error('request timed out'), null, true);
   }, timeoutMs);
-  window[callbackName] = function (text: unknown) {
+  window[callbackName] = (text: unknown) => {
     if (typeof text === 'string') finish(null, text, false);
     else finish(new Error('the script passed no string'), null, false);
   };
   // a 4xx (JSON, refused as a script) or a network failure; an executed script that did not call back
-  script.onerror = function () {
+  script.onerror = () => {
     finish(new Error('script request failed'), null, false);
   };
-  script.onload = function () {
+  script.onload = () => {
     finish(new Error('the script did not call ' + callbackName), null, false);
   };
   script.async = true;
   script.src = url;
   (document.getElementsByTagName('head')[0] || document.documentElement).appendChild(script);
   return {
-    abort: function () {
+    abort: () => {
       finish(null, null, true);
     },
   };
@@ -71,19 +71,19 @@ function postForm(url: string, fields: { [name: string]: string }, timeoutMs: nu
   const iframe = document.createElement('iframe');
   const form = document.createElement('form');
   let done = false;
-  const finish = function (error: Error | null, report: boolean) {
+  const finish = (error: Error | null, report: boolean) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     iframe.onload = null;
     remove(form);
     // not from inside the iframe's own load handler
-    setTimeout(function () {
+    setTimeout(() => {
       remove(iframe);
     }, 0);
     if (report) onDone(error, null);
   };
-  const timer = setTimeout(function () {
+  const timer = setTimeout(() => {
     finish(new Error('form post timed out'), true);
   }, timeoutMs);
   iframe.name = name;
@@ -106,7 +106,7 @@ function postForm(url: string, fields: { [name: string]: string }, timeoutMs: nu
   const parent = document.body || document.documentElement;
   parent.appendChild(iframe);
   // the reply is cross-origin and unreadable: its load (or an error page's) is all we learn
-  iframe.onload = function () {
+  iframe.onload = () => {
     let blank = false;
     try {
       blank = (iframe.contentWindow as Window).location.href === 'about:blank';
@@ -118,7 +118,7 @@ function postForm(url: string, fields: { [name: string]: string }, timeoutMs: nu
   parent.appendChild(form);
   form.submit();
   return {
-    abort: function () {
+    abort: () => {
       finish(null, false);
     },
   };

@@ -15,16 +15,16 @@ import type { Abortable, StreamHandlers } from './env.js';
 export function openEventSource(url: string, handlers: StreamHandlers): Abortable {
   const source = new EventSource(url);
   let ended = false;
-  const stop = function () {
+  const stop = () => {
     ended = true;
     source.onmessage = null;
     source.onerror = null;
     source.close();
   };
-  source.onmessage = function (event: MessageEvent) {
+  source.onmessage = (event: MessageEvent) => {
     if (!ended) handlers.onPacket(String(event.data));
   };
-  source.onerror = function () {
+  source.onerror = () => {
     if (ended) return;
     stop();
     handlers.onEnd(null);
@@ -41,12 +41,12 @@ export function openXhrStream(url: string, handlers: StreamHandlers): Abortable 
   const decoder = new LineDecoder();
   let seen = 0;
   let ended = false;
-  const detach = function () {
+  const detach = () => {
     ended = true;
     xhr.onreadystatechange = null;
     xhr.onprogress = null;
   };
-  const read = function () {
+  const read = () => {
     if (ended || xhr.status !== 200) return;
     let text: string;
     try {
@@ -60,7 +60,7 @@ export function openXhrStream(url: string, handlers: StreamHandlers): Abortable 
     for (let i = 0; i < packets.length && !ended; i++) handlers.onPacket(packets[i]);
   };
   xhr.onprogress = read;
-  xhr.onreadystatechange = function () {
+  xhr.onreadystatechange = () => {
     if (xhr.readyState === 3) read();
     if (xhr.readyState !== 4) return;
     read();
@@ -72,7 +72,7 @@ export function openXhrStream(url: string, handlers: StreamHandlers): Abortable 
   xhr.open('GET', url, true);
   xhr.send(null);
   return {
-    abort: function () {
+    abort: () => {
       if (ended) return;
       detach();
       try {

@@ -14,14 +14,14 @@ declare const window: Window & Record<string, unknown>;
 export function request(method: 'GET' | 'POST', url: string, body: string | null, timeoutMs: number, callback: HttpCallback): Abortable {
   const xhr = new XMLHttpRequest();
   let done = false;
-  const finish = function (error: Error | null, status: number, text: string) {
+  const finish = (error: Error | null, status: number, text: string) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     xhr.onreadystatechange = null;
     callback(error, error ? null : { status: status, body: text });
   };
-  const timer = setTimeout(function () {
+  const timer = setTimeout(() => {
     finish(new Error('request timed out'), 0, '');
     try {
       xhr.abort();
@@ -30,7 +30,7 @@ export function request(method: 'GET' | 'POST', url: string, body: string | null
     }
   }, timeoutMs);
   xhr.open(method, url, true);
-  xhr.onreadystatechange = function () {
+  xhr.onreadystatechange = () => {
     if (xhr.readyState !== 4) return;
     if (xhr.status === 0) finish(new Error('network error'), 0, '');
     else finish(null, xhr.status, xhr.responseText);
@@ -39,7 +39,7 @@ export function request(method: 'GET' | 'POST', url: string, body: string | null
   if (body !== null) xhr.setRequestHeader('Content-Type', 'text/plain;charset=UTF-8');
   xhr.send(body);
   return {
-    abort: function () {
+    abort: () => {
       done = true;
       clearTimeout(timer);
       xhr.onreadystatechange = null;
@@ -56,7 +56,7 @@ export function openIframeStream(url: string, callbackId: string, handlers: Stre
   const name = iframeCallbackName(callbackId);
   let ended = false;
   const iframe = document.createElement('iframe');
-  const cleanup = function () {
+  const cleanup = () => {
     ended = true;
     window[name] = undefined;
     iframe.onload = null;
@@ -67,13 +67,13 @@ export function openIframeStream(url: string, callbackId: string, handlers: Stre
     }
     if (iframe.parentNode) iframe.parentNode.removeChild(iframe);
   };
-  window[name] = function (packet: string) {
+  window[name] = (packet: string) => {
     if (!ended) handlers.onPacket(packet);
   };
   iframe.style.display = 'none';
   iframe.setAttribute('aria-hidden', 'true');
   // load fires when the response ends (or fails): the stream is over either way
-  iframe.onload = function () {
+  iframe.onload = () => {
     if (ended) return;
     cleanup();
     handlers.onEnd(null);
@@ -123,10 +123,10 @@ export function browserEnv(baseUrl: string, crossOrigin: CrossOriginHelpers): Cl
     jsonp: typeof document !== 'undefined' ? crossOrigin.jsonp : null,
     xhrReachesServer: relay !== null || xhrReaches(base),
     defer: queue
-      ? function (fn: () => void) {
+      ? (fn: () => void) => {
           queue(fn);
         }
-      : function (fn: () => void) {
+      : (fn: () => void) => {
           setTimeout(fn, 0);
         },
   };

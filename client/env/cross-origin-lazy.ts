@@ -37,7 +37,7 @@ function whenLoaded(base: string, waiter: Waiter): void {
   }
   const queue = (loading[base] = [waiter]);
   const script = document.createElement('script');
-  const settle = function (result: CrossOriginHelpers | null) {
+  const settle = (result: CrossOriginHelpers | null) => {
     clearTimeout(timer);
     script.onload = script.onerror = null;
     if (script.parentNode) script.parentNode.removeChild(script);
@@ -45,15 +45,15 @@ function whenLoaded(base: string, waiter: Waiter): void {
     loaded[base] = result || undefined;
     for (let i = 0; i < queue.length; i++) queue[i](result);
   };
-  const timer = setTimeout(function () {
+  const timer = setTimeout(() => {
     settle(null);
   }, LOAD_TIMEOUT_MS);
   // load fires right after the script ran: the global is the one it just set
-  script.onload = function () {
+  script.onload = () => {
     const value = (window as unknown as { FerryCrossOrigin?: unknown }).FerryCrossOrigin;
     settle(isHelpers(value) ? value : null);
   };
-  script.onerror = function () {
+  script.onerror = () => {
     settle(null);
   };
   script.async = true;
@@ -65,13 +65,13 @@ function whenLoaded(base: string, waiter: Waiter): void {
 function afterLoad(base: string, start: (helpers: CrossOriginHelpers) => Abortable, fail: (error: Error) => void): Abortable {
   let inner: Abortable | null = null;
   let aborted = false;
-  whenLoaded(base, function (helpers) {
+  whenLoaded(base, (helpers) => {
     if (aborted) return;
     if (helpers) inner = start(helpers);
     else fail(new Error('could not load ' + CROSS_ORIGIN_BUNDLE));
   });
   return {
-    abort: function () {
+    abort: () => {
       aborted = true;
       if (inner) inner.abort();
     },
@@ -81,25 +81,25 @@ function afterLoad(base: string, start: (helpers: CrossOriginHelpers) => Abortab
 /** Stand-ins for the helpers of the Ferry URL `base`. */
 export function lazyCrossOrigin(base: string): CrossOriginHelpers {
   const jsonp: JsonpEnv = {
-    load: function (url, callbackName, timeoutMs, onResult) {
+    load: (url, callbackName, timeoutMs, onResult) => {
       return afterLoad(base, (h) => h.jsonp.load(url, callbackName, timeoutMs, onResult), (error) => onResult(error, null, null));
     },
-    postForm: function (url, fields, timeoutMs, onDone) {
+    postForm: (url, fields, timeoutMs, onDone) => {
       return afterLoad(base, (h) => h.jsonp.postForm(url, fields, timeoutMs, onDone), (error) => onDone(error, null));
     },
   };
   return {
     jsonp: jsonp,
-    relay: function (relayBase, origin, pageOrigin) {
+    relay: (relayBase, origin, pageOrigin) => {
       let relay: RelayRoutes | null = null;
-      const real = function (h: CrossOriginHelpers): RelayRoutes {
+      const real = (h: CrossOriginHelpers): RelayRoutes => {
         return relay || (relay = h.relay(relayBase, origin, pageOrigin));
       };
       return {
-        request: function (method, url, body, timeoutMs, callback) {
+        request: (method, url, body, timeoutMs, callback) => {
           return afterLoad(base, (h) => real(h).request(method, url, body, timeoutMs, callback), (error) => callback(error, null));
         },
-        openIframeStream: function (url, callbackId, handlers) {
+        openIframeStream: (url, callbackId, handlers) => {
           return afterLoad(base, (h) => real(h).openIframeStream(url, callbackId, handlers), () => handlers.onEnd(null));
         },
       };

@@ -13,20 +13,14 @@ export function urlOrigin(url: string): string | null {
   return scheme + '://' + host;
 }
 
-const DEFAULT_PORT: { [protocol: string]: string } = { 'http:': ':80', 'https:': ':443' };
-
-function hostOf(authority: string, protocol: string): string {
-  const host = authority.slice(authority.lastIndexOf('@') + 1).toLowerCase();
-  const port = DEFAULT_PORT[protocol];
-  return port && host.slice(host.length - port.length) === port ? host.slice(0, host.length - port.length) : host;
+/** The origin of the Ferry URL `url`, resolved against the page (a relative URL is on the page's). */
+function serverOrigin(url: string): string | null {
+  const absolute = /^\/\//.test(url) ? location.protocol + url : url;
+  return /^[a-z][a-z0-9+.\-]*:/i.test(absolute) ? urlOrigin(absolute) : pageOrigin();
 }
 
-/** Whether `url` is on the page's origin (a relative URL is). */
-function sameOrigin(url: string): boolean {
-  const match = /^([a-z][a-z0-9+.\-]*:)?\/\/([^\/?#]*)/i.exec(url);
-  if (!match) return true;
-  const protocol = (match[1] || location.protocol).toLowerCase();
-  return protocol === location.protocol && hostOf(match[2], protocol) === hostOf(location.host, location.protocol);
+function pageOrigin(): string | null {
+  return urlOrigin(location.protocol + '//' + location.host);
 }
 
 /** Whether this browser's XMLHttpRequest can make CORS requests (IE8/9's cannot). */
@@ -40,16 +34,16 @@ export function xhrHasCors(): boolean {
 
 /** XMLHttpRequest reaches `url` when it is same-origin, or when this XHR speaks CORS. */
 export function xhrReaches(url: string): boolean {
-  return typeof XMLHttpRequest !== 'undefined' && (sameOrigin(url) || xhrHasCors());
+  return typeof XMLHttpRequest !== 'undefined' && (serverOrigin(url) === pageOrigin() || xhrHasCors());
 }
 
 /**
- * The origins of a relay to the Ferry `base` URL, or null when none is needed (same origin, no
+ * The origins of a relay to the Ferry URL `base`, or null when none is needed (same origin, no
  * DOM) or possible (the page or the server has no http(s) origin).
  */
 export function relayOrigins(base: string): { origin: string; pageOrigin: string } | null {
   if (typeof document === 'undefined' || typeof location === 'undefined') return null;
-  const origin = urlOrigin(base);
-  const pageOrigin = urlOrigin(location.protocol + '//' + location.host);
-  return origin === null || pageOrigin === null || origin === pageOrigin ? null : { origin: origin, pageOrigin: pageOrigin };
+  const origin = serverOrigin(base);
+  const page = pageOrigin();
+  return origin === null || page === null || origin === page ? null : { origin: origin, pageOrigin: page };
 }

@@ -52,15 +52,14 @@ export class RelayChannel {
     this._base = base;
     this._origin = origin;
     this._pageOrigin = pageOrigin;
-    const self = this;
-    this._onMessage = function (event: MessageEventLike) {
-      self.receive(event || (window.event as unknown as MessageEventLike));
+    this._onMessage = (event: MessageEventLike) => {
+      this.receive(event || (window.event as unknown as MessageEventLike));
     };
-    this.openIframeStream = function (url, _callbackId, handlers) {
-      return self._openStream(url, handlers);
+    this.openIframeStream = (url, _callbackId, handlers) => {
+      return this._openStream(url, handlers);
     };
-    this.request = function (method, url, body, timeoutMs, callback) {
-      return self._request(method, url, body, timeoutMs, callback);
+    this.request = (method, url, body, timeoutMs, callback) => {
+      return this._request(method, url, body, timeoutMs, callback);
     };
   }
 
@@ -68,19 +67,18 @@ export class RelayChannel {
     const id = this._id();
     const relative = this._relative(url);
     if (relative === null) {
-      setTimeout(function () {
+      setTimeout(() => {
         handlers.onEnd(null);
       }, 0);
-      return { abort: function () {} };
+      return { abort: () => {} };
     }
     this._streams[id] = handlers;
     this._post({ type: 'open', id: id, url: relative });
-    const self = this;
     return {
-      abort: function () {
-        if (!has(self._streams, id)) return;
-        delete self._streams[id];
-        self._post({ type: 'abort', id: id });
+      abort: () => {
+        if (!has(this._streams, id)) return;
+        delete this._streams[id];
+        this._post({ type: 'abort', id: id });
       },
     };
   }
@@ -88,18 +86,17 @@ export class RelayChannel {
   private _request(method: 'GET' | 'POST', url: string, body: string | null, timeoutMs: number, callback: HttpCallback): Abortable {
     const id = this._id();
     const relative = this._relative(url);
-    const self = this;
-    const timer = setTimeout(function () {
-      self._answer(id, new Error('the Ferry relay did not answer'), null);
+    const timer = setTimeout(() => {
+      this._answer(id, new Error('the Ferry relay did not answer'), null);
     }, relative === null ? 0 : timeoutMs + REQUEST_GRACE_MS);
     this._requests[id] = { callback: callback, timer: timer };
     if (relative !== null) this._post({ type: 'request', id: id, method: method, url: relative, body: body, timeout: timeoutMs });
     return {
-      abort: function () {
-        if (!has(self._requests, id)) return;
-        clearTimeout(self._requests[id].timer);
-        delete self._requests[id];
-        self._post({ type: 'abort', id: id });
+      abort: () => {
+        if (!has(this._requests, id)) return;
+        clearTimeout(this._requests[id].timer);
+        delete this._requests[id];
+        this._post({ type: 'abort', id: id });
       },
     };
   }
@@ -149,13 +146,12 @@ export class RelayChannel {
 
   private _create(): void {
     const iframe = document.createElement('iframe');
-    const self = this;
     this._iframe = iframe;
     listen(this._onMessage, true);
     iframe.style.display = 'none';
     iframe.setAttribute('aria-hidden', 'true');
-    iframe.onload = function () {
-      if (!self._ready && self._iframe === iframe) self._arm(AFTER_LOAD_MS, 'the Ferry relay page was refused');
+    iframe.onload = () => {
+      if (!this._ready && this._iframe === iframe) this._arm(AFTER_LOAD_MS, 'the Ferry relay page was refused');
     };
     iframe.src = this._base + '/' + RELAY_PAGE + '?o=' + encodeURIComponent(this._pageOrigin) + (LEGACY_BUNDLE ? '&legacy=1' : '');
     (document.body || document.documentElement).appendChild(iframe);
@@ -163,10 +159,9 @@ export class RelayChannel {
   }
 
   private _arm(ms: number, reason: string): void {
-    const self = this;
     if (this._timer !== null) clearTimeout(this._timer);
-    this._timer = setTimeout(function () {
-      self._fail(reason);
+    this._timer = setTimeout(() => {
+      this._fail(reason);
     }, ms);
   }
 

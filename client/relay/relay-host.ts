@@ -63,20 +63,19 @@ export class RelayHost {
     if (this._busy(id)) return;
     const callback = CALLBACK_PARAM.exec(url);
     if (relayRoute(url) !== 'v1/iframe' || callback === null || OWN_PARAM.test(url)) return this._post({ type: 'end', id: id, status: null });
-    const self = this;
     let ended = false;
     let stream: Abortable | null = null;
     // `o` tells the server the stream is framed by this relay, inside a page of that origin
     const full = this._basePath + '/' + url + '&o=' + encodeURIComponent(this._parentOrigin);
     stream = this._platform.openIframeStream(full, callback[1], {
-      onPacket: function (text: string) {
-        if (!ended) self._post({ type: 'packet', id: id, text: text });
+      onPacket: (text: string) => {
+        if (!ended) this._post({ type: 'packet', id: id, text: text });
       },
-      onEnd: function (status: number | null) {
+      onEnd: (status: number | null) => {
         if (ended) return;
         ended = true;
-        if (stream !== null && self._jobs[id] === stream) delete self._jobs[id];
-        self._post({ type: 'end', id: id, status: status });
+        if (stream !== null && this._jobs[id] === stream) delete this._jobs[id];
+        this._post({ type: 'end', id: id, status: status });
       },
     });
     if (!ended) this._jobs[id] = stream as Abortable;
@@ -84,14 +83,13 @@ export class RelayHost {
 
   private _request(id: string, method: 'GET' | 'POST', url: string, body: string | null, timeout: number): void {
     if (this._busy(id)) return;
-    const self = this;
     let done = false;
     let request: Abortable | null = null;
-    request = this._platform.request(method, this._basePath + '/' + url, body, timeout, function (error, result) {
+    request = this._platform.request(method, this._basePath + '/' + url, body, timeout, (error, result) => {
       done = true;
-      if (request !== null && self._jobs[id] === request) delete self._jobs[id];
-      if (error || !result) self._post({ type: 'response', id: id, status: 0, body: '', error: error ? error.message : 'no response' });
-      else self._post({ type: 'response', id: id, status: result.status, body: result.body, error: null });
+      if (request !== null && this._jobs[id] === request) delete this._jobs[id];
+      if (error || !result) this._post({ type: 'response', id: id, status: 0, body: '', error: error ? error.message : 'no response' });
+      else this._post({ type: 'response', id: id, status: result.status, body: result.body, error: null });
     });
     if (!done) this._jobs[id] = request as Abortable;
   }

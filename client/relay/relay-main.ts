@@ -26,7 +26,7 @@ function start(): void {
     openIframeStream: openIframeStream,
   });
   window.__ferryRelay = host;
-  const onMessage = function (event: RelayEvent) {
+  const onMessage = (event: RelayEvent) => {
     host.receive(event || (window.event as unknown as RelayEvent));
   };
   if (window.addEventListener) window.addEventListener('message', onMessage as unknown as EventListener, false);

@@ -18,8 +18,8 @@ export type PostPacket = (url: string, packet: string, timeoutMs: number, done: 
 
 /** An XMLHttpRequest (or Node http) POST of the packet as text/plain; its reply carries acks. */
 export function xhrPost(env: ClientEnv): PostPacket {
-  return function (url, packet, timeoutMs, done) {
-    return env.request('POST', url, packet, timeoutMs, function (error, result) {
+  return (url, packet, timeoutMs, done) => {
+    return env.request('POST', url, packet, timeoutMs, (error, result) => {
       if (error || !result) done(error ? error.message : 'no response', null, null);
       else done(null, result.status, result.body);
     });
@@ -28,10 +28,10 @@ export function xhrPost(env: ClientEnv): PostPacket {
 
 /** A form POST into a hidden iframe, for pages whose XHR cannot reach the server. */
 export function formPost(jsonp: JsonpEnv, field: string): PostPacket {
-  return function (url, packet, timeoutMs, done) {
+  return (url, packet, timeoutMs, done) => {
     const fields: { [name: string]: string } = {};
     fields[field] = packet;
-    return jsonp.postForm(url, fields, timeoutMs, function (error, status) {
+    return jsonp.postForm(url, fields, timeoutMs, (error, status) => {
       done(error ? error.message : null, status, null);
     });
   };

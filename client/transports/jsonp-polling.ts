@@ -1,8 +1,7 @@
 import { JSONP_SEND_FIELD, jsonpCallbackName } from '../../protocol/index.js';
 import type { ClientEnv, JsonpEnv } from '../env/env.js';
 import { HttpSender, formPost } from './http-sender.js';
-import { PollingTransport, type PollKind } from './polling.js';
-import type { ClientTransportListener, SessionRef } from './transport.js';
+import type { PollKind } from './polling.js';
 
 /**
  * JSONP long-polling, for browsers whose XMLHttpRequest cannot reach the Ferry origin: each poll
@@ -28,20 +27,14 @@ function jsonpOf(env: ClientEnv): JsonpEnv {
 export const JSONP_POLL: PollKind = {
   name: 'jsonp-polling',
   route: 'jsonp',
-  poll: function (env, url, timeoutMs, callback) {
+  poll: (env, url, timeoutMs, callback) => {
     const name = nextJsonpCallback();
-    return jsonpOf(env).load(url + '&cb=' + name, name, timeoutMs, function (error, text, status) {
+    return jsonpOf(env).load(url + '&cb=' + name, name, timeoutMs, (error, text, status) => {
       if (error || text === null) callback(error ? error.message : 'no response', status, null);
       else callback(null, 200, text);
     });
   },
-  upstream: function (env, session, owner, listener) {
+  upstream: (env, session, owner, listener) => {
     return new HttpSender(formPost(jsonpOf(env), JSONP_SEND_FIELD), session, owner, listener);
   },
 };
-
-export class JsonpPollingTransport extends PollingTransport {
-  constructor(env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener) {
-    super(JSONP_POLL, env, session, epoch, listener);
-  }
-}

@@ -25,7 +25,7 @@ export class PollingTransport extends HttpTransport {
   private _poll: Abortable | null = null;
 
   constructor(kind: PollKind, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener) {
-    super(kind.name, env, session, epoch, listener, function (owner) {
+    super(kind.name, env, session, epoch, listener, (owner) => {
       return kind.upstream(env, session, owner, listener);
     });
     this._kind = kind;

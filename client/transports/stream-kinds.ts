@@ -7,10 +7,10 @@ let nextCallbackId = 1;
 export const IFRAME_STREAM: StreamKind = {
   name: 'iframe-streaming',
   route: 'iframe',
-  supported: function (env) {
+  supported: (env) => {
     return env.openIframeStream !== null;
   },
-  open: function (env, url, handlers) {
+  open: (env, url, handlers) => {
     const id = String(nextCallbackId++) + String(Math.floor(Math.random() * 1e6));
     return (env.openIframeStream as NonNullable<typeof env.openIframeStream>)(url('&c=' + id), id, handlers);
   },
@@ -20,10 +20,10 @@ export const IFRAME_STREAM: StreamKind = {
 export const EVENT_SOURCE_STREAM: StreamKind = {
   name: 'eventsource',
   route: 'eventsource',
-  supported: function (env) {
+  supported: (env) => {
     return env.openEventSource !== null;
   },
-  open: function (env, url, handlers) {
+  open: (env, url, handlers) => {
     return (env.openEventSource as NonNullable<typeof env.openEventSource>)(url(''), handlers);
   },
 };
@@ -32,10 +32,10 @@ export const EVENT_SOURCE_STREAM: StreamKind = {
 export const XHR_STREAM: StreamKind = {
   name: 'xhr-streaming',
   route: 'xhr-stream',
-  supported: function (env) {
+  supported: (env) => {
     return env.openXhrStream !== null;
   },
-  open: function (env, url, handlers) {
+  open: (env, url, handlers) => {
     return (env.openXhrStream as NonNullable<typeof env.openXhrStream>)(url(''), handlers);
   },
 };

@@ -28,7 +28,7 @@ export class StreamingTransport extends HttpTransport {
   private _flowing = false;
 
   constructor(kind: StreamKind, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener) {
-    super(kind.name, env, session, epoch, listener, function (owner) {
+    super(kind.name, env, session, epoch, listener, (owner) => {
       return new HttpSender(xhrPost(env), session, owner, listener);
     });
     this._kind = kind;
@@ -50,7 +50,7 @@ export class StreamingTransport extends HttpTransport {
     const route = this._kind.route;
     let flowing = false;
     this._flowing = false;
-    this._stream = this._kind.open(this._env, function (extra: string) {
+    this._stream = this._kind.open(this._env, (extra: string) => {
       return sessionUrl(session, route, base + extra);
     }, {
       onPacket: (text: string) => {
