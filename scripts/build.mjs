@@ -45,12 +45,37 @@ function browserBase64(root, ext) {
   };
 }
 
+/**
+ * TypeScript's ES5 classes are IIFEs, which esbuild cannot prove pure: without this, the legacy
+ * bundles keep every protocol class they never use (the SSE and iframe stream decoders, …).
+ * Nothing in protocol/ runs code on import, so its modules are marked free of side effects.
+ */
+function pureProtocol(root) {
+  const dir = resolve(root, 'protocol');
+  return {
+    name: 'pure-protocol',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        const path = resolve(args.resolveDir, args.path);
+        return path.startsWith(dir + '/') ? { path, sideEffects: false } : undefined;
+      });
+    },
+  };
+}
+
 /** One minified IIFE bundle; legacy ones must also parse as ES5. */
 async function bundle(entry, file, target, extra = {}) {
   const legacyBuild = target.includes('es5');
-  const plugins = [legacyBuild ? browserBase64(legacy, 'js') : browserBase64('.', 'ts')];
-  const result = await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target, outfile: `${out}/client/${file}`, legalComments: 'none', logLevel: 'warning', plugins, ...SMALL, ...extra });
-  if (legacyBuild) parse(readFileSync(`${out}/client/${file}`, 'utf8'), { ecmaVersion: 5 });
+  const plugins = legacyBuild ? [browserBase64(legacy, 'js'), pureProtocol(legacy)] : [browserBase64('.', 'ts')];
+  const inject = legacyBuild ? ['scripts/es5-extends.js'] : [];
+  const result = await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target, outfile: `${out}/client/${file}`, legalComments: 'none', logLevel: 'warning', plugins, inject, ...SMALL, ...extra });
+  if (legacyBuild) {
+    const code = readFileSync(`${out}/client/${file}`, 'utf8');
+    parse(code, { ecmaVersion: 5 });
+    // noEmitHelpers: a helper other than the injected __extends would be an undefined global
+    const helper = /\b__(assign|rest|decorate|param|metadata|awaiter|generator|values|read|spread\w*|makeTemplateObject|classPrivate\w*|createBinding|exportStar|importStar|importDefault)\b/.exec(code);
+    if (helper) throw new Error(`${file} needs the TypeScript helper ${helper[0]}: add it next to scripts/es5-extends.js`);
+  }
   return result;
 }
 
