@@ -14,9 +14,12 @@ export interface OutboundEntry {
 
 export type AcceptResult = 'deliver' | 'duplicate';
 
-/** What a stored message is charged against the buffer limit: its text, or its bytes plus framing. */
+/**
+ * What a stored message is charged against the buffer limit and a batch's budget: about the size
+ * of its frame (the JSON text or bytes, plus 16 for `["m",seq,` … `]`).
+ */
 function storedSize(item: string | Uint8Array): number {
-  return typeof item === 'string' ? item.length : item.byteLength + 16;
+  return (typeof item === 'string' ? item.length : item.byteLength) + 16;
 }
 
 /**

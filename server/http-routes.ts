@@ -5,7 +5,7 @@ import { handshakeInfo } from './handshake-info.js';
 import { RequestError, sendError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { formBodyLimit, formPacket, isFormSend, jsonpCallback, sendFormReply, sendJsonp } from './jsonp.js';
-import { isOriginAllowed, requestOrigin } from './origin-policy.js';
+import { CorsHeaders, NO_CORS, isOriginAllowed, requestOrigin } from './origin-policy.js';
 import { POLL_ROUTES, type PollRoute } from './poll-routes.js';
 import { readBody } from './read-body.js';
 import { serveRelayPage } from './relay-page.js';
@@ -14,16 +14,22 @@ import type { Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 import { NO_STORE_HEADERS } from './transports/http-headers.js';
 import { STREAM_ROUTES, type StreamRoute } from './stream-routes.js';
-import { LongPollTransport } from './transports/long-poll.js';
+import { LongPollTransport, type LongPollSettings } from './transports/long-poll.js';
 
 /** Handles every HTTP request under the configured path: handshake, poll, send, streams, bundles. */
 export class HttpRoutes {
   readonly #options: ResolvedOptions;
   readonly #registry: SessionRegistry;
+  readonly #cors: CorsHeaders;
+  /** One settings object per polling transport, shared by all its sessions. */
+  readonly #pollSettings: Record<LongPollSettings['name'], LongPollSettings>;
 
   constructor(options: ResolvedOptions, registry: SessionRegistry) {
     this.#options = options;
     this.#registry = registry;
+    this.#cors = new CorsHeaders(options.credentials);
+    const polling = (name: LongPollSettings['name']): LongPollSettings => ({ name, idleTimeout: options.pingTimeout, batchBytes: options.pollBatchBytes });
+    this.#pollSettings = { 'xhr-polling': polling('xhr-polling'), 'jsonp-polling': polling('jsonp-polling') };
   }
 
   /** True when the URL is under the Ferry path (the request is then ours to answer). */
@@ -35,17 +41,14 @@ export class HttpRoutes {
   handle(req: IncomingMessage, res: ServerResponse, url: string): void {
     const { pathname, params } = splitUrl(url);
     const route = pathname.slice(this.#options.path.length);
-    let cors: Record<string, string> = {};
+    let cors: Readonly<Record<string, string>> = NO_CORS;
     try {
       // a request with `cb` gets a script any page can run and read: its Referer is checked too
       const origin = requestOrigin(req, params.has('cb'));
       if (!isOriginAllowed(this.#options.allowedOrigins, origin, req)) {
         throw new RequestError('origin_not_allowed', `origin ${origin} is not allowed`);
       }
-      if (origin !== null && origin !== 'null') {
-        cors = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
-        if (this.#options.credentials) cors['Access-Control-Allow-Credentials'] = 'true';
-      }
+      if (origin !== null && origin !== 'null') cors = this.#cors.get(origin);
       if (req.method === 'OPTIONS') return this.#preflight(res, cors);
       if (route === '/' + RELAY_PAGE) return this.#expect(req, 'GET', () => serveRelayPage(req, res, params, this.#options, cors));
       const file = route.startsWith('/') ? BUNDLE_FILES[route.slice(1)] : undefined;
@@ -142,16 +145,12 @@ export class HttpRoutes {
     } else if (transport !== null && transport.epoch === epoch) {
       throw new RequestError('stale_transport', 'this epoch belongs to another transport');
     } else {
-      transport = new LongPollTransport(epoch, {
-        name: route.name,
-        idleTimeout: this.#options.pingTimeout,
-        batchBytes: this.#options.pollBatchBytes,
-      });
+      transport = new LongPollTransport(epoch, this.#pollSettings[route.name]);
       session.attach(transport, ack);
       if (session.closed) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
     }
     session.requestHeartbeat(heartbeat);
-    if (!(transport as LongPollTransport).hold(req, res, cors, session.heartbeat, render)) {
+    if (!(transport as LongPollTransport).hold(req, res, cors, render)) {
       throw new RequestError('poll_pending', 'another poll is already pending for this session');
     }
   }

@@ -31,7 +31,7 @@ export class Session implements SocketBackend, TransportListener, Pingable {
   /** Epoch of the newest transport attached; requests from older ones are stale. */
   epoch = 0;
   closed = false;
-  /** Ping interval (and poll hold time) for this session: the server's, or shorter when the client asks. */
+  /** Ping interval (and longest poll hold) for this session: the server's, or shorter when the client asks. */
   heartbeat: number;
 
   readonly #options: ResolvedOptions;
@@ -248,15 +248,23 @@ export class Session implements SocketBackend, TransportListener, Pingable {
   #startHeartbeat(): void {
     this.#clearTimer('ping');
     this.#clearTimer('pong');
-    if (!this.transport?.needsPing) return;
+    if (!this.transport) return;
     this.#pinging = this.heartbeat;
     this.#heartbeats.add(this.#pinging, this);
   }
 
-  /** Sends a heartbeat ping now (the shared heartbeat timer calls this); no pong in time drops the transport. */
+  /**
+   * The shared heartbeat timer calls this once per heartbeat interval. A stream or WebSocket gets
+   * a ping now, and no pong in time drops the transport; a held poll is answered (empty), so no
+   * poll is held longer than one interval.
+   */
   ping(): void {
     const transport = this.transport;
     if (!transport) return;
+    if (!transport.needsPing) {
+      transport.release();
+      return;
+    }
     this.#pendingPing = ++this.#pingCount;
     this.flush();
     if (this.#pongTimer === null) {

@@ -6,3 +6,6 @@ export const NO_STORE_HEADERS: Readonly<Record<string, string>> = {
   'X-Accel-Buffering': 'no',
   'X-Content-Type-Options': 'nosniff',
 };
+
+/** No extra headers (a request without CORS): one shared, frozen object. */
+export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});

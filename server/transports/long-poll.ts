@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeControl, encodePacket, entryText, type OutboundEntry } from '../../protocol/index.js';
-import { NO_STORE_HEADERS } from './http-headers.js';
+import { NO_HEADERS, NO_STORE_HEADERS } from './http-headers.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transport.js';
 
 /** A poll response: how one packet is written to the wire. */
@@ -23,9 +23,21 @@ export interface LongPollSettings {
   batchBytes: number;
 }
 
+/** The transport holding a response, kept on the response so one module-level listener serves all. */
+const HELD_BY = Symbol('ferry.heldBy');
+type HeldResponse = ServerResponse & { [HELD_BY]?: LongPollTransport | null };
+
+/** `close` listener of every held poll: no closure per poll. */
+function onHeldPollClosed(this: HeldResponse): void {
+  const transport = this[HELD_BY];
+  this[HELD_BY] = null;
+  if (transport) transport.pollClosed(this);
+}
+
 /**
- * Long-polling, receiving side: one GET is held until there is something to send or the hold
- * time passes. Each response is one packet, rendered by the poll's renderer (XHR or JSONP). Sends
+ * Long-polling, receiving side: one GET is held until there is something to send or the
+ * session's heartbeat releases it (the session's shared heartbeat timer calls `release`, so a held
+ * poll is answered within one heartbeat interval and costs no timer of its own). Each response is one packet, rendered by the poll's renderer (XHR or JSONP). Sends
  * arrive as POSTs, handled by the router.
  */
 export class LongPollTransport implements ServerTransport {
@@ -36,9 +48,8 @@ export class LongPollTransport implements ServerTransport {
   readonly #settings: LongPollSettings;
   #listener: TransportListener | null = null;
   #pending: ServerResponse | null = null;
-  #headers: Record<string, string> = {};
+  #headers: Readonly<Record<string, string>> = NO_HEADERS;
   #render: PollRenderer = renderPlainPoll;
-  #holdTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #closed = false;
   /** The first poll of a transport is answered at once: it confirms to the client that it works. */
@@ -64,22 +75,18 @@ export class LongPollTransport implements ServerTransport {
   }
 
   /**
-   * A poll arrived; it is answered with an empty packet after `holdTime` if nothing comes to send.
-   * `render` writes this poll's response. Returns false when another poll is already held.
+   * A poll arrived; it is answered when there is something to send, or with an empty packet when
+   * the heartbeat releases it. `headers` (shared, never modified) go on its response and `render`
+   * writes it. Returns false when another poll is already held.
    */
-  hold(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, holdTime: number, render: PollRenderer = renderPlainPoll): boolean {
+  hold(req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>, render: PollRenderer = renderPlainPoll): boolean {
     if (this.#pending !== null || this.#closed) return false;
     this.#clearIdle();
     this.#pending = res;
     this.#headers = headers;
     this.#render = render;
-    this.#holdTimer = setTimeout(() => this.#respond('[]'), holdTime);
-    res.on('close', () => {
-      if (this.#pending !== res) return;
-      this.#pending = null;
-      this.#clearHold();
-      this.#startIdle();
-    });
+    (res as HeldResponse)[HELD_BY] = this;
+    res.on('close', onHeldPollClosed);
     req.resume();
     this.#listener?.onWritable();
     if (this.#first) {
@@ -87,6 +94,13 @@ export class LongPollTransport implements ServerTransport {
       if (this.#pending === res) this.#respond('[]');
     }
     return true;
+  }
+
+  /** The held poll's connection closed before it was answered. */
+  pollClosed(res: ServerResponse): void {
+    if (this.#pending !== res) return;
+    this.#pending = null;
+    this.#startIdle();
   }
 
   write(controls: string[], entries: OutboundEntry[]): void {
@@ -111,7 +125,6 @@ export class LongPollTransport implements ServerTransport {
     if (this.#closed) return;
     if (this.#pending) this.#respond(lastResponse);
     this.#closed = true;
-    this.#clearHold();
     this.#clearIdle();
   }
 
@@ -119,7 +132,7 @@ export class LongPollTransport implements ServerTransport {
     const res = this.#pending;
     if (!res) return;
     this.#pending = null;
-    this.#clearHold();
+    (res as HeldResponse)[HELD_BY] = null;
     const { contentType, body } = this.#render(packetText);
     res.writeHead(200, {
       ...NO_STORE_HEADERS,
@@ -140,11 +153,6 @@ export class LongPollTransport implements ServerTransport {
       this.#listener?.onClosed('poll timeout');
     }, this.#settings.idleTimeout);
     this.#idleTimer.unref();
-  }
-
-  #clearHold(): void {
-    if (this.#holdTimer) clearTimeout(this.#holdTimer);
-    this.#holdTimer = null;
   }
 
   #clearIdle(): void {

@@ -28,14 +28,20 @@ export interface ServerTransport {
   readonly epoch: number;
   /** Whether `write` may be called now. */
   readonly writable: boolean;
-  /** Whether the session must send pings to keep it alive and prove it works (streams). */
+  /**
+   * Whether the session must send pings to keep it alive and prove it works (streams, WebSocket).
+   * A transport that does not is released (`release`) on each heartbeat instead (polling).
+   */
   readonly needsPing: boolean;
   /** Byte budget for one write's messages; the session sends at least one message regardless. */
   readonly batchBytes: number;
   bind(listener: TransportListener): void;
   /** Writes control frames (JSON texts) and then messages, as one batch where the transport can. */
   write(controls: string[], entries: OutboundEntry[]): void;
-  /** Asks a held request to return now (a pending poll is answered), so the client can move on. */
+  /**
+   * Asks a held request to return now (a pending poll is answered), so the client can move on;
+   * also the heartbeat of a transport without pings.
+   */
   release(): void;
   /** The session ends: tells the client why, then ends the transport. Does not call `onClosed`. */
   close(final: CloseInfo): void;

@@ -20,7 +20,7 @@ describe.each(STREAMING)('forced %s', (transport, route) => {
     );
     const requests = recordRequests(server);
     const client = connectClient(server.origin, { transports: [transport] });
-    client.socket.on('open', () => range(500).forEach((n) => client.socket.send({ n })));
+    client.socket.on('open', () => range(500).forEach((n) => client.socket.send({ n, pad: 'x'.repeat(40) })));
     await waitFor(() => client.received.length >= 500, '500 echoes', 20_000);
     await new Promise((resolve) => setTimeout(resolve, 100)); // room for a duplicate to show up
     expect(serverGot).toEqual(range(500));
