@@ -1,6 +1,6 @@
 import type { ResolvedConnectOptions } from './options.js';
 
-function now(): number {
+export function now(): number {
   return new Date().getTime();
 }
 
@@ -38,6 +38,11 @@ export class LinkHealth {
   /** A new session: nothing is known about its traffic yet (the path's heartbeat still applies). */
   restart(): void {
     this._lastInbound = 0;
+  }
+
+  /** How long nothing has arrived, counted from `since` at the earliest. */
+  silence(since: number): number {
+    return now() - Math.max(this._lastInbound, since);
   }
 
   /** Silence allowed on a pinged transport before it counts as dead. */

@@ -16,7 +16,7 @@ import { Emitter } from './emitter.js';
 import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
 import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
-import { LinkHealth } from './link-health.js';
+import { LinkHealth, now } from './link-health.js';
 import { NamedTimers } from './named-timers.js';
 import { Outbox } from './outbox.js';
 import { TransportMemory } from './transport-memory.js';
@@ -72,6 +72,9 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   private _candidate: ClientTransport | null = null;
   private _epoch = 0;
   private readonly _health = new LinkHealth();
+  /** The transport the liveness timer watches, and since when. */
+  private _watched: ClientTransport | null = null;
+  private _watchedSince = 0;
   /** Round trip of the handshake, in ms: the yardstick for probe budgets. */
   private _rtt = 0;
   /** The transport last announced with a `transport` event. */
@@ -435,9 +438,28 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     });
   }
 
-  /** Streams prove they are alive by the server's pings; silence past the deadline drops them. */
+  /**
+   * Streams prove they are alive by the server's pings; silence past the deadline drops them. One
+   * timer per deadline, re-armed for the rest when it finds something arrived meanwhile: no timer
+   * is set and cleared for every packet.
+   */
   private _watch(t: ClientTransport): void {
     if (isPolling(t.name) || t !== this._active) return;
-    this._timers.set('liveness', this._health.deadline(this.pingInterval, this.pingTimeout), () => this._lose(t, 'ping timeout', null));
+    if (this._watched === t && this._timers.has('liveness')) return;
+    this._watched = t;
+    this._watchedSince = now();
+    this._armLiveness(t, this._health.deadline(this.pingInterval, this.pingTimeout));
+  }
+
+  private _armLiveness(t: ClientTransport, ms: number): void {
+    this._timers.set('liveness', ms, () => {
+      if (t !== this._active) {
+        this._watched = null;
+        return;
+      }
+      const left = this._health.deadline(this.pingInterval, this.pingTimeout) - this._health.silence(this._watchedSince);
+      if (left > 0) this._armLiveness(t, left);
+      else this._lose(t, 'ping timeout', null);
+    });
   }
 }

@@ -13,6 +13,10 @@ import { Socket, type HandshakeInfo, type SocketBackend } from './socket.js';
 import type { Heartbeats, Pingable } from './heartbeats.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transports/transport.js';
 
+function flushSession(session: Session): void {
+  session.flush();
+}
+
 /** How the session tells its owner (the server) it has ended. */
 export type SessionEndHandler = (session: Session) => void;
 
@@ -279,7 +283,8 @@ export class Session implements SocketBackend, TransportListener, Pingable {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => this.flush());
+    // at the end of the current operation, so sends made together go out together
+    process.nextTick(flushSession, this);
   }
 
   #scheduleAck(): void {

@@ -19,6 +19,25 @@ describe('idle sessions', () => {
   });
 });
 
+describe('liveness', () => {
+  it('a busy stream outlives many liveness deadlines: every packet moves the deadline on', async () => {
+    // deadline 600 ms (interval + timeout); 3 s of traffic spans five of them
+    const server = track(await startServer({ pingInterval: 300, pingTimeout: 300 }));
+    const client = connectClient(server.origin, { transports: ['websocket'] });
+    await waitFor(() => client.socket.state === 'open', 'open');
+    let drops = 0;
+    client.socket.on('reconnecting', () => drops++);
+    for (let i = 0; i < 60; i++) {
+      client.socket.send(i);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await waitFor(() => client.received.length === 60, 'echoes');
+    expect(drops).toBe(0);
+    expect(client.transports).toEqual(['websocket']);
+    client.socket.close();
+  });
+});
+
 describe('adaptive heartbeat', () => {
   it.each(['websocket', 'xhr-polling', 'iframe-streaming'] as TransportName[])(
     'over %s, a path that cuts idle connections stops cutting once the client asks for faster heartbeats',
