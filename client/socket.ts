@@ -141,10 +141,11 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   close(): void {
     if (this.state === 'closed') return;
     const t = this._active;
-    const bye = encodeControl({ type: 'close', code: CloseCode.NORMAL, reason: 'client closed' });
-    // over HTTP the goodbye is its own request: tearing the transport down must not abort it
-    if (t && t.name === 'websocket' && t.writable) t.send([bye], []);
+    // a WebSocket closed with 1000 is the goodbye; over HTTP the goodbye is its own request,
+    // which tearing the transport down must not abort
+    if (t && t.name === 'websocket' && t.writable) t.close(true);
     else if (this._handshake && this._env.xhrReachesServer) {
+      const bye = encodeControl({ type: 'close', code: CloseCode.NORMAL, reason: 'client closed' });
       try {
         this._env.request('POST', sessionUrl(this, 'send', ''), '[' + bye + ']', 5000, () => {});
       } catch (e) {

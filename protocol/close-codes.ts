@@ -1,7 +1,8 @@
 /**
  * Close codes, carried by `close` frames (the session ends) and used as WebSocket close codes.
- * 1000 is a normal close; 4xxx are Ferry's own. PING_TIMEOUT, TRANSPORT_REPLACED and
- * STALE_TRANSPORT close one WebSocket only; the session goes on. Requests refused before a
+ * 1000 is a normal close (a client closing its WebSocket with 1000 ends its session); 4xxx are
+ * Ferry's own. PING_TIMEOUT, TRANSPORT_REPLACED, STALE_TRANSPORT and TRANSPORT_CLOSED close one
+ * WebSocket only; the session goes on. Requests refused before a
  * WebSocket exists (bad token, bad origin) get HTTP errors instead.
  */
 export const CloseCode = {
@@ -16,6 +17,8 @@ export const CloseCode = {
   TOO_MANY_SESSIONS: 4009,
   RESUME_WINDOW_EXPIRED: 4010,
   STALE_TRANSPORT: 4011,
+  /** Client → server, bare WebSocket close: the client closed this WebSocket only (it moved to another transport or gave up a probe); the session goes on. */
+  TRANSPORT_CLOSED: 4012,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

@@ -45,5 +45,9 @@ export interface ClientTransport {
   /** Largest batch of messages per send, in bytes. */
   readonly batchBytes: number;
   send(controls: string[], entries: OutboundEntry[]): void;
-  close(): void;
+  /**
+   * Ends this transport. With `goodbye` (WebSocket only) the close itself tells the server the
+   * session is over; otherwise the session goes on elsewhere.
+   */
+  close(goodbye?: boolean): void;
 }

@@ -1,4 +1,4 @@
-import { ProtocolError, decodeBinaryFrame, decodePacket, encodeBinaryFrame, encodePacket, entryText, type Frame, type OutboundEntry } from '../../protocol/index.js';
+import { CloseCode, ProtocolError, decodeBinaryFrame, decodePacket, encodeBinaryFrame, encodePacket, entryText, type Frame, type OutboundEntry } from '../../protocol/index.js';
 import type { ClientEnv, WebSocketLike } from '../env/env.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
 
@@ -51,14 +51,15 @@ export class WebSocketClientTransport implements ClientTransport {
     if (texts.length > 0) this._ws.send(encodePacket(texts));
   }
 
-  close(): void {
+  /** With `goodbye`, closes with 1000, which ends the session; otherwise with 4012 (this socket only). */
+  close(goodbye?: boolean): void {
     if (this._closed) return;
     this._closed = true;
     const ws = this._ws;
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.onerror = ignore;
     try {
-      ws.close(1000);
+      ws.close(goodbye ? CloseCode.NORMAL : CloseCode.TRANSPORT_CLOSED);
     } catch (e) {
       // not open yet: closing while connecting throws in some engines
     }

@@ -100,7 +100,10 @@ export class WebSocketTransport implements ServerTransport {
   ended(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (code === TOO_BIG || this.tooBig) {
+    if (code === CloseCode.NORMAL) {
+      // the client's goodbye: a WebSocket it closes with 1000 ends its session
+      this.#listener?.onClosed('client closed', { code: CloseCode.NORMAL, reason: 'client closed' });
+    } else if (code === TOO_BIG || this.tooBig) {
       this.#listener?.onClosed('message too large', { code: CloseCode.MESSAGE_TOO_LARGE, reason: 'message too large' });
     } else {
       this.#listener?.onClosed('websocket closed');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TransportName } from '../../protocol/index.js';
 import { closeAfterEach, connectClient, range, recordRequests, startServer, waitFor } from '../support/harness.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { ALL_TRANSPORTS, DOWNSTREAM, EVERY_KIND } from '../support/transports.js';
@@ -82,9 +83,9 @@ describe('server API', () => {
     expect(client.socket.state).toBe('closed');
   });
 
-  it('client close() fires close on the server socket', async () => {
+  it.each(['xhr-polling', 'websocket'] as TransportName[])('client close() over %s fires close on the server socket', async (transport) => {
     const server = track(await startServer());
-    const client = connectClient(server.origin, { transports: ['xhr-polling'] });
+    const client = connectClient(server.origin, { transports: [transport] });
     await waitFor(() => server.sockets.length === 1, 'connection');
     const reasons: string[] = [];
     server.sockets[0].on('close', (reason) => reasons.push(reason));
