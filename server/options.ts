@@ -29,7 +29,7 @@ export interface ServerOptions {
   maxSessions?: number;
   /** A streaming response is ended after this many bytes and reopened by the client. Default 128 KiB. */
   streamByteLimit?: number;
-  /** Largest batch of messages in one poll response, in bytes (at least one message is sent). Default 256 KiB. */
+  /** Largest batch of messages in one poll response, in bytes (at least one message is sent). Default 1 MiB. */
   pollBatchBytes?: number;
   /** How long a received message may wait before its acknowledgement is sent over WebSocket, in ms. Default 50. */
   ackDelay?: number;
@@ -48,7 +48,7 @@ const DEFAULTS = {
   maxBufferedBytes: 8 * 1024 * 1024,
   maxSessions: 10_000,
   streamByteLimit: 128 * 1024,
-  pollBatchBytes: 256 * 1024,
+  pollBatchBytes: 1024 * 1024,
   ackDelay: 50,
 };
 
