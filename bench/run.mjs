@@ -48,7 +48,11 @@ function describe(value) {
     .join(' ');
 }
 
-/** Runs `name` for `rounds` rounds over `targets`, rotating their order each round. */
+/**
+ * Runs `name` for `rounds` rounds over `targets`, rotating their order each round. A scenario with
+ * `runGroup` runs all targets of a round together (they share the machine's noise); otherwise
+ * each target runs on its own, one after another.
+ */
 async function runScenario(name, scenario, settings, targets) {
   const rounds = [];
   const errors = [];
@@ -56,17 +60,37 @@ async function runScenario(name, scenario, settings, targets) {
   for (let r = 0; r < settings.rounds; r++) {
     const round = {};
     const order = targets.map((_, i) => targets[(i + r) % targets.length]);
-    for (const target of order) {
+    const record = (target, result, t0) => {
+      round[target] = result;
+      if (result.error) {
+        errors.push({ round: r + 1, target, error: result.error });
+        log(`[${name} ${r + 1}/${settings.rounds}] ${target.padEnd(16)} FAILED: ${result.error}`);
+      } else {
+        log(`[${name} ${r + 1}/${settings.rounds}] ${target.padEnd(16)} ${describe(result)}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+    };
+    const failure = (error) => {
+      killAll();
+      return { error: String(error?.message ?? error).split('\n')[0] };
+    };
+    if (scenario.runGroup) {
       const t0 = Date.now();
+      let results;
       try {
-        round[target] = await withTimeout(scenario.run(target, settings), limit, `${name} ${target}`);
-        log(`[${name} ${r + 1}/${settings.rounds}] ${target.padEnd(16)} ${describe(round[target])}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        results = await withTimeout(scenario.runGroup(order, settings), limit, `${name} (${order.join(', ')})`);
       } catch (error) {
-        killAll();
-        const message = String(error?.message ?? error).split('\n')[0];
-        errors.push({ round: r + 1, target, error: message });
-        round[target] = { error: message };
-        log(`[${name} ${r + 1}/${settings.rounds}] ${target.padEnd(16)} FAILED: ${message}`);
+        const failed = failure(error);
+        results = Object.fromEntries(order.map((target) => [target, failed]));
+      }
+      for (const target of order) record(target, results[target], t0);
+    } else {
+      for (const target of order) {
+        const t0 = Date.now();
+        try {
+          record(target, await withTimeout(scenario.run(target, settings), limit, `${name} ${target}`), t0);
+        } catch (error) {
+          record(target, failure(error), t0);
+        }
       }
     }
     rounds.push(round);

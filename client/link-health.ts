@@ -1,7 +1,7 @@
 import type { ResolvedConnectOptions } from './options.js';
 
 export function now(): number {
-  return new Date().getTime();
+  return Date.now();
 }
 
 /**

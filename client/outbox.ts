@@ -60,10 +60,9 @@ export class Outbox {
     while (t.writable) {
       const controls: string[] = [];
       if (this._pong > 0) controls.push(encodeControl({ type: 'pong', n: this._pong }));
-      if (channel.unackedInbound() > 0) {
-        this._timers.clear('ack');
-        controls.push(encodeAck(channel.takeAck()));
-      }
+      // a pending ack timer is left to run: when it fires with nothing owed it does nothing, which
+      // is cheaper than setting and clearing a timer for every message
+      if (channel.unackedInbound() > 0) controls.push(encodeAck(channel.takeAck()));
       const entries = channel.hasUnwritten() ? channel.takeUnwritten(budget) : [];
       if (controls.length === 0 && entries.length === 0) return;
       this._pong = 0;

@@ -1,9 +1,14 @@
-// (2) Round-trip latency: one client, one message at a time (ping-pong);
-// p50 and p99 of `count` round trips after `warmup` ones (steady state: the
-// JIT has compiled the hot paths), and, for the record, the p99 of the first
-// `count` round trips of a fresh process (`p99cold`: that mostly measures
-// V8 tiering up each library's code, which shows as spikes at the same
-// iteration numbers in every run).
+// (2) Round-trip latency: one client per target, one message at a time
+// (ping-pong). Every target's server and client run at once, each in its own
+// process, and the targets take turns in short slices (`sliceMs`) for the
+// same `measureMs` of wall time: a burst of machine noise lands on all of
+// them alike, which per-target runs a second apart cannot promise. p50 and
+// p99 are over every round trip a target made in that window.
+//
+// Before that, each target warms up alone: `warmup` round trips (or
+// `warmupMs` for the slow ones), so the measured window is the steady state.
+// The p99 of the first `coldCount` of those is reported as `p99cold`, not a
+// goal: it mostly shows V8 compiling each library's code.
 import { PAYLOAD } from '../targets/replies.mjs';
 import { percentile } from '../lib/stats.mjs';
 import { roundTrip } from '../lib/session.mjs';
@@ -16,34 +21,67 @@ export const metrics = [
 ];
 
 export function loadHandlers(open) {
+  let session = null;
   return {
-    async measure({ warmup, warmupMs, count, timeLimitMs }) {
-      const session = await open();
-      const started = Date.now();
-      const deadline = started + timeLimitMs;
-      const cold = [];
+    async open() {
+      session = await open();
+      return true;
+    },
+    /** Round trips until `count` are done or `maxMs` has passed (at least one); their durations. */
+    async run({ count, maxMs }) {
+      const started = performance.now();
       const samples = [];
-      // warm-up: `warmup` round trips, or `warmupMs` for the slow ones (sockjs xhr-polling)
-      let warming = true;
-      for (let i = 0; samples.length < count && Date.now() < deadline; i++) {
-        if (warming && (i >= warmup || Date.now() - started >= warmupMs)) warming = false;
+      while (samples.length < count && (samples.length === 0 || performance.now() - started < maxMs)) {
         const t0 = performance.now();
         await roundTrip(session, PAYLOAD);
-        const ms = performance.now() - t0;
-        if (cold.length < count) cold.push(ms);
-        if (!warming) samples.push(ms);
+        samples.push(performance.now() - t0);
       }
-      session.close();
-      if (samples.length < Math.min(count, 20)) throw new Error(`only ${samples.length} of ${count} round trips after ${warmup} warm-up ones within ${timeLimitMs} ms`);
-      return { p50: percentile(samples, 50), p99: percentile(samples, 99), p99cold: percentile(cold, 99), samples: samples.length };
+      return samples;
+    },
+    close() {
+      session?.close();
+      return true;
     },
   };
 }
 
-export async function run(target, { warmup, warmupMs, count, timeLimitMs }) {
+/** Runs fn(loads) with a server and a load process for every target, all at once. */
+function withAll(targets, fn, loads = []) {
+  if (loads.length === targets.length) return fn(loads);
+  const target = targets[loads.length];
   return withServer(target, {}, (server) =>
-    withLoads(target, 'latency', 1, () => ({ port: server.ready.port }), ([load]) =>
-      load.call('measure', { warmup, warmupMs, count, timeLimitMs }, timeLimitMs + 20_000),
-    ),
+    withLoads(target, 'latency', 1, () => ({ port: server.ready.port }), ([load]) => withAll(targets, fn, [...loads, load])),
   );
+}
+
+/** One round for all `targets` together; resolves { [target]: result }. */
+export async function runGroup(targets, { warmup, warmupMs, coldCount, sliceMs, measureMs, minSamples }) {
+  return withAll(targets, async (loads) => {
+    for (const load of loads) await load.call('open', {}, 20_000);
+    const cold = [];
+    for (const load of loads) cold.push(await load.call('run', { count: warmup, maxMs: warmupMs }, warmupMs + 20_000));
+    const samples = targets.map(() => []);
+    const end = Date.now() + measureMs;
+    while (Date.now() < end) {
+      for (let i = 0; i < loads.length; i++) {
+        const slice = await loads[i].call('run', { count: 1e9, maxMs: sliceMs }, 20_000);
+        for (const ms of slice) samples[i].push(ms);
+      }
+    }
+    for (const load of loads) await load.call('close', {}, 5_000);
+    const results = {};
+    targets.forEach((target, i) => {
+      if (samples[i].length < minSamples) {
+        results[target] = { error: `only ${samples[i].length} round trips in ${measureMs} ms (at least ${minSamples} needed)` };
+        return;
+      }
+      results[target] = {
+        p50: percentile(samples[i], 50),
+        p99: percentile(samples[i], 99),
+        p99cold: percentile(cold[i].slice(0, coldCount), 99),
+        samples: samples[i].length,
+      };
+    });
+    return results;
+  });
 }
