@@ -41,7 +41,12 @@ export class WebSocketUpgrades {
       if (!isOriginAllowed(this.#options.allowedOrigins, origin, req)) throw new RequestError('origin_not_allowed', `origin ${origin} is not allowed`);
       if (params.get('sid') === null) {
         this.#registry.assertCapacity();
-        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#startSession(ws, req));
+        // the 101 response and the open frame leave in one write (one segment, one read for the client)
+        socket.cork();
+        this.#wss.handleUpgrade(req, socket, head, (ws) => {
+          this.#startSession(ws, req);
+          socket.uncork();
+        });
         return;
       }
       const session = this.#registry.authenticate(params.get('sid'), params.get('t'));
