@@ -1,6 +1,6 @@
 import {
   CloseCode,
-  ProtocolError,
+  protocolErrorReason,
   ReliableChannel,
   encodeControl,
   isBytes,
@@ -373,7 +373,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   }
 
   private _protocolError(e: unknown): void {
-    this._finish('protocol error: ' + (e instanceof ProtocolError ? e.reason : String(e)));
+    this._finish('protocol error: ' + protocolErrorReason(e, String(e)));
   }
 
   /** Try the next better transport than the active one, if any. */

@@ -19,13 +19,25 @@ export type Frame =
   /** Server → client, in a POST reply: the session has no downstream transport (the stream died). */
   | { type: 'detached' };
 
-/** Thrown by the decoders; `reason` is safe to send back to the peer. */
+/**
+ * Thrown by the decoders; `reason` is safe to send back to the peer. Tell one apart with
+ * `protocolErrorReason`, not `instanceof`: compiled to ES5, a class extending Error constructs a
+ * plain Error, so `instanceof ProtocolError` is false in the legacy bundle.
+ */
 export class ProtocolError extends Error {
   readonly reason: string;
   constructor(reason: string) {
     super(reason);
+    this.name = 'ProtocolError';
     this.reason = reason;
   }
+}
+
+/** The reason of a ProtocolError (in any build), or `fallback` for anything else. */
+export function protocolErrorReason(e: unknown, fallback: string): string {
+  const candidate = e as { name?: unknown; reason?: unknown } | null;
+  if (typeof e === 'object' && candidate !== null && candidate.name === 'ProtocolError' && typeof candidate.reason === 'string') return candidate.reason;
+  return fallback;
 }
 
 const MAX_SEQ = 9007199254740991;

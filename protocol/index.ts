@@ -2,6 +2,7 @@ export { PROTOCOL_VERSION, TRANSPORT_NAMES, isPolling, isTransportName, type Han
 export { CloseCode, HttpError, type CloseCodeValue, type HttpErrorBody, type HttpErrorCode } from './close-codes.js';
 export {
   ProtocolError,
+  protocolErrorReason,
   decodePacket,
   encodeAck,
   encodeControl,

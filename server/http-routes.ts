@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloseCode, ProtocolError, RELAY_PAGE, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
+import { CloseCode, protocolErrorReason, RELAY_PAGE, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
 import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
 import { handshakeInfo } from './handshake-info.js';
 import { RequestError, sendError } from './http-errors.js';
@@ -177,7 +177,7 @@ export class HttpRoutes {
       try {
         session.receive(decodePacket(body));
       } catch (e) {
-        const reason = e instanceof ProtocolError ? e.reason : 'malformed packet';
+        const reason = protocolErrorReason(e, 'malformed packet');
         session.end(CloseCode.PROTOCOL_ERROR, 'protocol error: ' + reason);
         throw new RequestError('malformed_packet', reason);
       }

@@ -1,6 +1,6 @@
 import {
   CloseCode,
-  ProtocolError,
+  ProtocolError, protocolErrorReason,
   ReliableChannel,
   encodeAck,
   encodeControl,
@@ -239,7 +239,8 @@ export class Session implements SocketBackend, TransportListener, Pingable {
   }
 
   #protocolError(e: unknown): void {
-    const reason = e instanceof ProtocolError ? 'protocol error: ' + e.reason : 'protocol error';
+    const detail = protocolErrorReason(e, '');
+    const reason = detail ? 'protocol error: ' + detail : 'protocol error';
     this.end(CloseCode.PROTOCOL_ERROR, reason);
   }
 

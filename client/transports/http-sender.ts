@@ -1,4 +1,4 @@
-import { ProtocolError, decodePacket, encodePacket, entryText, type OutboundEntry } from '../../protocol/index.js';
+import { protocolErrorReason, decodePacket, encodePacket, entryText, type OutboundEntry } from '../../protocol/index.js';
 import type { Abortable, ClientEnv, JsonpEnv } from '../env/env.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transport.js';
 import { sessionUrl } from './urls.js';
@@ -70,7 +70,7 @@ export class HttpSender implements Upstream {
         try {
           listener.onReply(owner, decodePacket(reply));
         } catch (e) {
-          return listener.onError(owner, e instanceof ProtocolError ? e.reason : 'bad reply', null);
+          return listener.onError(owner, protocolErrorReason(e, 'bad reply'), null);
         }
       }
       listener.onWritable(owner);

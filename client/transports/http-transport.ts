@@ -1,4 +1,4 @@
-import { ProtocolError, decodePacket, type Frame, type OutboundEntry, type TransportName } from '../../protocol/index.js';
+import { protocolErrorReason, decodePacket, type Frame, type OutboundEntry, type TransportName } from '../../protocol/index.js';
 import type { ClientEnv } from '../env/env.js';
 import type { Upstream } from './http-sender.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transport.js';
@@ -57,7 +57,7 @@ export abstract class HttpTransport implements ClientTransport {
     try {
       frames = decodePacket(text);
     } catch (e) {
-      this._fail(e instanceof ProtocolError ? e.reason : 'malformed packet', null);
+      this._fail(protocolErrorReason(e, 'malformed packet'), null);
       return false;
     }
     if (!this._opened) {

@@ -1,4 +1,4 @@
-import { CloseCode, ProtocolError, decodeBinaryFrame, decodePacket, encodeBinaryFrame, encodePacket, entryText, type Frame, type OutboundEntry } from '../../protocol/index.js';
+import { CloseCode, ProtocolError, protocolErrorReason, decodeBinaryFrame, decodePacket, encodeBinaryFrame, encodePacket, entryText, type Frame, type OutboundEntry } from '../../protocol/index.js';
 import type { ClientEnv, WebSocketLike } from '../env/env.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
 
@@ -76,7 +76,7 @@ export class WebSocketClientTransport implements ClientTransport {
         frames = [{ type: 'message', seq: decoded.seq, data: decoded.data }];
       }
     } catch (e) {
-      return this._fail(e instanceof ProtocolError ? e.reason : 'bad message', null);
+      return this._fail(protocolErrorReason(e, 'bad message'), null);
     }
     this._listener.onFrames(this, frames);
   }

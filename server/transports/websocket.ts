@@ -2,6 +2,7 @@ import type { WebSocket, RawData } from 'ws';
 import {
   CloseCode,
   ProtocolError,
+  protocolErrorReason,
   decodeBinaryFrame,
   decodePacket,
   encodeBinaryFrame,
@@ -83,7 +84,7 @@ export class WebSocketTransport implements ServerTransport {
     try {
       frames = isBinary ? [binaryMessage(data)] : decodePacket(data.toString());
     } catch (e) {
-      const reason = e instanceof ProtocolError ? e.reason : 'malformed packet';
+      const reason = protocolErrorReason(e, 'malformed packet');
       this.#fail(CloseCode.PROTOCOL_ERROR, 'protocol error: ' + reason);
       return;
     }
