@@ -36,9 +36,10 @@ function onHeldPollClosed(this: HeldResponse): void {
 
 /**
  * Long-polling, receiving side: one GET is held until there is something to send or the
- * session's heartbeat releases it (the session's shared heartbeat timer calls `release`, so a held
- * poll is answered within one heartbeat interval and costs no timer of its own). Each response is one packet, rendered by the poll's renderer (XHR or JSONP). Sends
- * arrive as POSTs, handled by the router.
+ * session's heartbeat releases it (the shared heartbeat timer calls `release`, so a held poll is
+ * answered within one heartbeat interval and costs no timer of its own). Each response is one
+ * packet, rendered by the poll's renderer (XHR or JSONP). Sends arrive as POSTs, handled by the
+ * router.
  */
 export class LongPollTransport implements ServerTransport {
   readonly name: 'xhr-polling' | 'jsonp-polling';
@@ -96,7 +97,7 @@ export class LongPollTransport implements ServerTransport {
     return true;
   }
 
-  /** The held poll's connection closed before it was answered. */
+  /** @internal The held poll's connection closed before it was answered (`onHeldPollClosed`). */
   pollClosed(res: ServerResponse): void {
     if (this.#pending !== res) return;
     this.#pending = null;
@@ -104,7 +105,7 @@ export class LongPollTransport implements ServerTransport {
   }
 
   write(controls: string[], entries: OutboundEntry[]): void {
-    const texts = controls.slice();
+    const texts = controls; // the session's own array, made for this write
     for (const entry of entries) texts.push(entryText(entry));
     this.#respond(encodePacket(texts));
   }

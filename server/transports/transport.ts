@@ -36,7 +36,10 @@ export interface ServerTransport {
   /** Byte budget for one write's messages; the session sends at least one message regardless. */
   readonly batchBytes: number;
   bind(listener: TransportListener): void;
-  /** Writes control frames (JSON texts) and then messages, as one batch where the transport can. */
+  /**
+   * Writes control frames (JSON texts) and then messages, as one batch where the transport can.
+   * `controls` is handed over: the transport may append to it.
+   */
   write(controls: string[], entries: OutboundEntry[]): void;
   /**
    * Asks a held request to return now (a pending poll is answered), so the client can move on;
