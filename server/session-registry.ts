@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
 import { RequestError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -16,6 +16,7 @@ export class SessionRegistry {
   readonly #onConnection: (socket: Socket) => void;
 
   readonly #heartbeats = new Heartbeats();
+  readonly #random = new RandomPool();
   readonly #remove = (session: Session): void => {
     this.#sessions.delete(session.id);
   };
@@ -38,9 +39,9 @@ export class SessionRegistry {
 
   create(transport: TransportName, info: HandshakeInfo): Session {
     this.assertCapacity();
-    let id = randomBytes(12).toString('base64url');
-    while (this.#sessions.has(id)) id = randomBytes(12).toString('base64url');
-    const token = randomBytes(24).toString('base64url');
+    let id = this.#random.take(12);
+    while (this.#sessions.has(id)) id = this.#random.take(12);
+    const token = this.#random.take(24);
     const session = new Session(id, token, transport, info, this.#options, this.#heartbeats, this.#remove);
     this.#sessions.set(id, session);
     this.#onConnection(session.socket);
@@ -77,5 +78,24 @@ export class SessionRegistry {
   endAll(code: number, reason: string): void {
     for (const session of [...this.#sessions.values()]) session.end(code, reason);
     this.#heartbeats.stop();
+  }
+}
+
+/**
+ * CSPRNG bytes drawn 4 KiB at a time and handed out once each, as base64url text: one system call
+ * per ~110 sessions instead of two per session. No byte is ever handed out twice.
+ */
+class RandomPool {
+  readonly #pool = Buffer.alloc(4096);
+  #used = this.#pool.length;
+
+  take(bytes: number): string {
+    if (this.#used + bytes > this.#pool.length) {
+      randomFillSync(this.#pool);
+      this.#used = 0;
+    }
+    const text = this.#pool.toString('base64url', this.#used, this.#used + bytes);
+    this.#used += bytes;
+    return text;
   }
 }
