@@ -34,9 +34,12 @@ export class Heartbeats {
       this.#groups.set(interval, group);
     }
     let emptiest = group.slots[0];
-    for (const slot of group.slots) if (slot.size < emptiest.size) emptiest = slot;
-    if (!emptiest.has(member)) group.size++;
+    for (const slot of group.slots) {
+      if (slot.has(member)) return;
+      if (slot.size < emptiest.size) emptiest = slot;
+    }
     emptiest.add(member);
+    group.size++;
   }
 
   remove(interval: number, member: Pingable): void {

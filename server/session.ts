@@ -1,6 +1,7 @@
 import {
   CloseCode,
-  ProtocolError, protocolErrorReason,
+  ProtocolError,
+  protocolErrorReason,
   ReliableChannel,
   encodeAck,
   encodeControl,
