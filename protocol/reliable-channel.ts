@@ -18,6 +18,9 @@ export type AcceptResult = 'deliver' | 'duplicate';
  * What a stored message is charged against the buffer limit and a batch's budget: about the size
  * of its frame (the JSON text or bytes, plus 16 for `["m",seq,` … `]`).
  */
+/** The items of a channel holding nothing, shared (never written to) so an idle channel owns no array. */
+const NO_ITEMS: ReadonlyArray<string | Uint8Array | null> = [];
+
 function storedSize(item: string | Uint8Array): number {
   return (typeof item === 'string' ? item.length : item.byteLength) + 16;
 }
@@ -36,13 +39,20 @@ export class ReliableChannel {
    * Unacknowledged messages from `head` on, oldest first: a JSON message as its JSON text (so the
    * app's object can be collected young), a binary one as its bytes. The message in slot `i` has
    * seq `acked + 1 + (i - head)`; slots before `head` are released (null). No per-message object
-   * is kept: a burst of pushes costs one string each.
+   * is kept: a burst of pushes costs one string each. With nothing unacknowledged it is the shared
+   * `NO_ITEMS`, replaced by an array of its own on the next push.
    */
-  private items: Array<string | Uint8Array | null> = [];
+  private items = NO_ITEMS as Array<string | Uint8Array | null>;
   private head = 0;
   private nextSeq = 1;
-  /** Highest outbound seq the peer has acknowledged. */
-  private acked = 0;
+  /**
+   * Highest outbound seq the peer has acknowledged: the one before the oldest unacknowledged
+   * message. Derived, not stored (one field less in every session).
+   */
+  private get acked(): number {
+    return this.nextSeq - 1 - (this.items.length - this.head);
+  }
+
   /** Highest outbound seq handed to the current transport. */
   private written = 0;
   /** Bytes held by unacknowledged messages. */
@@ -64,7 +74,8 @@ export class ReliableChannel {
       if (json === undefined) throw new TypeError('message is not JSON-serialisable');
       item = json;
     }
-    this.items.push(item);
+    if (this.items === NO_ITEMS) this.items = [item];
+    else this.items.push(item);
     this.bufferedBytes += storedSize(item);
     return this.nextSeq++;
   }
@@ -87,17 +98,17 @@ export class ReliableChannel {
   /** The peer has everything up to `seq`. Throws if it claims more than was ever sent. */
   acknowledge(seq: number): void {
     if (seq >= this.nextSeq) throw new ProtocolError('ack ' + seq + ' is ahead of the last message sent');
-    if (seq <= this.acked) return;
+    const acked = this.acked;
+    if (seq <= acked) return;
     const items = this.items;
     // release each acknowledged message at once: an idle session must not keep its last messages
-    for (let n = seq - this.acked; n > 0; n--) {
+    for (let n = seq - acked; n > 0; n--) {
       this.bufferedBytes -= storedSize(items[this.head] as string | Uint8Array);
       items[this.head++] = null;
     }
-    this.acked = seq;
     if (this.written < seq) this.written = seq;
     if (this.head === items.length) {
-      this.items = [];
+      this.items = NO_ITEMS as Array<string | Uint8Array | null>;
       this.head = 0;
     } else if (this.head > 256 && this.head * 2 > items.length) {
       this.items = items.slice(this.head);

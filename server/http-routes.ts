@@ -126,7 +126,7 @@ export class HttpRoutes {
   /** Rejects requests from a transport instance the session has moved past. */
   #checkEpoch(session: Session, epoch: number): void {
     if (epoch < 1) throw new RequestError('bad_request', 'the e parameter must be at least 1');
-    if (epoch < session.epoch || (session.transport !== null && session.transport.epoch > epoch)) {
+    if (epoch < session.epoch || (session.attached !== null && session.attached.epoch > epoch)) {
       throw new RequestError('stale_transport', 'this transport has been replaced by a newer one');
     }
   }
@@ -139,7 +139,7 @@ export class HttpRoutes {
     const ack = intParam(params, 'ack', 0);
     this.#checkEpoch(session, epoch);
     const heartbeat = intParam(params, 'hb', 0);
-    let transport = session.transport;
+    let transport = session.attached;
     if (transport instanceof LongPollTransport && transport.name === route.name && transport.epoch === epoch && !transport.closed) {
       if (!session.restartFrom(ack)) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
     } else if (transport !== null && transport.epoch === epoch) {
@@ -185,7 +185,7 @@ export class HttpRoutes {
       // a POST whose session has no downstream tells the client its stream is gone
       const reply = session.closed
         ? '[]'
-        : encodePacket(session.transport === null ? [encodeAck(session.takeAck()), encodeControl({ type: 'detached' })] : [encodeAck(session.takeAck())]);
+        : encodePacket(session.attached === null ? [encodeAck(session.takeAck()), encodeControl({ type: 'detached' })] : [encodeAck(session.takeAck())]);
       res.writeHead(200, { ...NO_STORE_HEADERS, ...cors, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(reply) });
       res.end(reply);
     } catch (e) {
@@ -200,7 +200,7 @@ export class HttpRoutes {
     const ack = Math.max(intParam(params, 'ack', 0), route.requestAck ? route.requestAck(req) : 0);
     const heartbeat = intParam(params, 'hb', 0);
     this.#checkEpoch(session, epoch);
-    if (session.transport !== null && session.transport.epoch === epoch) {
+    if (session.attached !== null && session.attached.epoch === epoch) {
       throw new RequestError('stale_transport', 'a stream is already open for this epoch');
     }
     const transport = route.open({ req, res, params, epoch, ack, headers: cors, options: this.#options });

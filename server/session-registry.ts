@@ -3,7 +3,7 @@ import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protoco
 import { RequestError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { Heartbeats } from './heartbeats.js';
-import { Session } from './session.js';
+import { Session, type SessionHost } from './session.js';
 import type { HandshakeInfo, Socket } from './socket.js';
 
 /**
@@ -17,13 +17,20 @@ export class SessionRegistry {
 
   readonly #heartbeats = new Heartbeats();
   readonly #random = new RandomPool();
-  readonly #remove = (session: Session): void => {
-    this.#sessions.delete(session.id);
-  };
+  /** Shared by every session: what each would otherwise keep three references for. */
+  readonly #host: SessionHost;
 
   constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void) {
     this.#options = options;
     this.#onConnection = onConnection;
+    const sessions = this.#sessions;
+    this.#host = {
+      options,
+      heartbeats: this.#heartbeats,
+      sessionEnded(session) {
+        sessions.delete(session.id);
+      },
+    };
   }
 
   get size(): number {
@@ -42,9 +49,9 @@ export class SessionRegistry {
     let id = this.#random.take(12);
     while (this.#sessions.has(id)) id = this.#random.take(12);
     const token = this.#random.take(24);
-    const session = new Session(id, token, transport, info, this.#options, this.#heartbeats, this.#remove);
+    const session = new Session(id, token, transport, info, this.#host);
     this.#sessions.set(id, session);
-    this.#onConnection(session.socket);
+    this.#onConnection(session);
     return session;
   }
 

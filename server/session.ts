@@ -10,61 +10,82 @@ import {
   type TransportName,
 } from '../protocol/index.js';
 import type { ResolvedOptions } from './options.js';
-import { Socket, type HandshakeInfo, type SocketBackend } from './socket.js';
+import { Socket, type HandshakeInfo } from './socket.js';
 import type { Heartbeats, Pingable } from './heartbeats.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transports/transport.js';
+
+/** Bits of a session's `#flags` (one field instead of three: every idle session pays for each). */
+const CLOSED = 1;
+const FLUSH_SCHEDULED = 2;
+/** A ping (numbered `#pingCount`) goes out with the next write. */
+const PING_OWED = 4;
 
 function flushSession(session: Session): void {
   session.flush();
 }
 
-/** How the session tells its owner (the server) it has ended. */
-export type SessionEndHandler = (session: Session) => void;
+/** What sessions need from whoever keeps them (the registry): one object shared by all of them. */
+export interface SessionHost {
+  readonly options: ResolvedOptions;
+  readonly heartbeats: Heartbeats;
+  /** The session has ended (called once). */
+  sessionEnded(session: Session): void;
+}
 
 /**
  * One client session: the reliable channel, heartbeats and the resume window, independent of the
  * transport it is on. Transports are attached and replaced; the channel and its sequence numbers
- * survive them.
+ * survive them. The session is the application's `Socket` too (typed as one, so its other
+ * members stay out of the public API). Its fields are few and packed (flags, one deadline timer)
+ * because 10,000 idle sessions pay for each; its helper methods are `private`, not `#`, because a
+ * `#` method gives every instance a brand slot.
  */
-export class Session implements SocketBackend, TransportListener, Pingable {
+export class Session extends Socket implements TransportListener, Pingable {
   readonly id: string;
-  readonly token: string;
-  readonly socket: Socket;
+  readonly #token: string;
   readonly channel = new ReliableChannel();
-  transport: ServerTransport | null = null;
-  transportName: TransportName;
+  /** The transport attached now, or null while the client reconnects. */
+  attached: ServerTransport | null = null;
+  /** The name of the attached transport, or of the last one. */
+  transport: TransportName;
   /** Epoch of the newest transport attached; requests from older ones are stale. */
   epoch = 0;
-  closed = false;
   /** Ping interval (and longest poll hold) for this session: the server's, or shorter when the client asks. */
   heartbeat: number;
 
-  readonly #options: ResolvedOptions;
-  readonly #onEnd: SessionEndHandler;
-  #flushScheduled = false;
-  readonly #heartbeats: Heartbeats;
-  /** The interval this session is pinged on, or 0 when it is not. */
-  #pinging = 0;
-  #pongTimer: NodeJS.Timeout | null = null;
+  readonly #host: SessionHost;
+  #flags = 0;
+  /**
+   * The one deadline a session has besides its ack: while a transport is attached, the pong the
+   * last ping asked for ('pong'); while none is, the end of the resume window ('resume'). Never
+   * both, so one field (every field is paid for by every idle session).
+   */
+  #deadline: NodeJS.Timeout | null = null;
   #ackTimer: NodeJS.Timeout | null = null;
-  #resumeTimer: NodeJS.Timeout | null = null;
   #pingCount = 0;
-  #pendingPing = 0;
 
-  constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, options: ResolvedOptions, heartbeats: Heartbeats, onEnd: SessionEndHandler) {
-    this.#heartbeats = heartbeats;
+  constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, host: SessionHost) {
+    super(handshake);
+    this.#host = host;
     this.id = id;
-    this.token = token;
-    this.transportName = transportName;
-    this.#options = options;
-    this.#onEnd = onEnd;
-    this.heartbeat = options.pingInterval;
-    this.socket = new Socket(this, handshake);
-    this.#startResumeWindow();
+    this.#token = token;
+    this.transport = transportName;
+    this.heartbeat = host.options.pingInterval;
+    this.startResumeWindow();
+  }
+
+  /** @internal The session's secret (the handshake returns it to the client). Not an own property, so logging a socket does not print it. */
+  get token(): string {
+    return this.#token;
+  }
+
+  /** Ended for good. */
+  get closed(): boolean {
+    return (this.#flags & CLOSED) !== 0;
   }
 
   get connected(): boolean {
-    return this.transport !== null;
+    return this.attached !== null;
   }
 
   /** Makes `transport` the session's transport; `clientAck` is the last message the client has. */
@@ -73,24 +94,24 @@ export class Session implements SocketBackend, TransportListener, Pingable {
       transport.close({ code: CloseCode.SESSION_UNKNOWN, reason: 'session closed' });
       return;
     }
-    const previous = this.transport;
-    this.transport = transport;
+    const previous = this.attached;
+    this.attached = transport;
     this.epoch = transport.epoch;
     if (previous) previous.drop(CloseCode.TRANSPORT_REPLACED, 'transport replaced');
-    this.#clearTimer('resume');
+    this.clearTimer('resume');
     transport.bind(this);
     try {
       this.channel.acknowledge(clientAck);
     } catch (e) {
-      this.#protocolError(e);
+      this.protocolError(e);
       return;
     }
     this.channel.rewind();
     this.channel.forgetAckSent();
-    this.#startHeartbeat();
-    const changed = this.transportName !== transport.name;
-    this.transportName = transport.name;
-    if (changed) this.socket.emit('transport', transport.name);
+    this.startHeartbeat();
+    const changed = this.transport !== transport.name;
+    this.transport = transport.name;
+    if (changed) this.emit('transport', transport.name);
     this.flush();
   }
 
@@ -100,10 +121,13 @@ export class Session implements SocketBackend, TransportListener, Pingable {
    */
   requestHeartbeat(ms: number): void {
     if (ms <= 0) return;
-    const next = Math.max(1000, Math.min(this.#options.pingInterval, ms));
+    const next = Math.max(1000, Math.min(this.#host.options.pingInterval, ms));
     if (next === this.heartbeat) return;
+    // pinged (a member of the heartbeat group for `heartbeat`) exactly while a transport is attached
+    const pinging = this.attached !== null;
+    if (pinging) this.clearTimer('ping');
     this.heartbeat = next;
-    if (this.#pinging !== 0) this.#startHeartbeat();
+    if (pinging) this.startHeartbeat();
   }
 
   /** A new poll on the same transport: the client has everything up to `ack`; resend the rest. */
@@ -113,7 +137,7 @@ export class Session implements SocketBackend, TransportListener, Pingable {
       this.channel.rewind();
       return true;
     } catch (e) {
-      this.#protocolError(e);
+      this.protocolError(e);
       return false;
     }
   }
@@ -125,7 +149,7 @@ export class Session implements SocketBackend, TransportListener, Pingable {
       if (this.closed) return;
       switch (frame.type) {
         case 'message':
-          if (this.channel.accept(frame.seq) === 'deliver') this.socket.emit('message', frame.data as AppData);
+          if (this.channel.accept(frame.seq) === 'deliver') this.emit('message', frame.data as AppData);
           break;
         case 'ack':
           this.channel.acknowledge(frame.seq);
@@ -139,23 +163,24 @@ export class Session implements SocketBackend, TransportListener, Pingable {
           throw new ProtocolError('unexpected "' + frame.type + '" frame from the client');
       }
     }
-    if (this.channel.unackedInbound() > 0) this.#scheduleAck();
+    if (this.channel.unackedInbound() > 0) this.scheduleAck();
   }
 
   /** Any sign of life from the client. */
   touch(): void {
-    this.#pendingPing = 0;
-    this.#clearTimer('pong');
+    this.#flags &= ~PING_OWED;
+    // a POST may arrive while no transport is attached: then the deadline is the resume window
+    if (this.attached !== null) this.clearTimer('pong');
   }
 
-  send(data: AppData): boolean {
+  protected queue(data: AppData): boolean {
     if (this.closed) return false;
     this.channel.push(data);
-    if (this.channel.bufferedBytes > this.#options.maxBufferedBytes) {
-      this.end(CloseCode.BUFFER_OVERFLOW, 'buffer overflow: more than ' + this.#options.maxBufferedBytes + ' bytes unacknowledged');
+    if (this.channel.bufferedBytes > this.#host.options.maxBufferedBytes) {
+      this.end(CloseCode.BUFFER_OVERFLOW, 'buffer overflow: more than ' + this.#host.options.maxBufferedBytes + ' bytes unacknowledged');
       return false;
     }
-    this.#scheduleFlush();
+    this.scheduleFlush();
     return true;
   }
 
@@ -165,22 +190,22 @@ export class Session implements SocketBackend, TransportListener, Pingable {
 
   /** Writes what is pending (acks, pings, messages) if the transport can take it. */
   flush(): void {
-    this.#flushScheduled = false;
-    const transport = this.transport;
+    this.#flags &= ~FLUSH_SCHEDULED;
+    const transport = this.attached;
     if (!transport || !transport.writable || this.closed) return;
     const controls: string[] = [];
     if (this.channel.unackedInbound() > 0) {
       controls.push(encodeAck(this.channel.takeAck()));
-      this.#clearTimer('ack');
+      this.clearTimer('ack');
     }
-    if (this.#pendingPing > 0) controls.push(encodeControl({ type: 'ping', n: this.#pendingPing }));
-    this.#pendingPing = 0;
+    if ((this.#flags & PING_OWED) !== 0) controls.push(encodeControl({ type: 'ping', n: this.#pingCount }));
+    this.#flags &= ~PING_OWED;
     // one batch per write; streams and WebSockets take batches until the backlog is gone (or they
     // push back), a poll response takes one
     let entries = this.channel.hasUnwritten() ? this.channel.takeUnwritten(transport.batchBytes) : [];
     if (controls.length === 0 && entries.length === 0) return;
     transport.write(controls, entries);
-    while (this.transport === transport && transport.writable && this.channel.hasUnwritten()) {
+    while (this.attached === transport && transport.writable && this.channel.hasUnwritten()) {
       entries = this.channel.takeUnwritten(transport.batchBytes);
       transport.write([], entries);
     }
@@ -188,21 +213,21 @@ export class Session implements SocketBackend, TransportListener, Pingable {
 
   /** The ack for a POST response: what has been received so far. */
   takeAck(): number {
-    this.#clearTimer('ack');
+    this.clearTimer('ack');
     return this.channel.takeAck();
   }
 
   /** Ends the session for good. */
   end(code: number, reason: string): void {
     if (this.closed) return;
-    this.closed = true;
-    for (const name of ['ping', 'pong', 'ack', 'resume'] as const) this.#clearTimer(name);
-    const transport = this.transport;
-    this.transport = null;
+    this.#flags |= CLOSED;
+    for (const name of ['ping', 'pong', 'ack', 'resume'] as const) this.clearTimer(name);
+    const transport = this.attached;
+    this.attached = null;
     if (transport) transport.close({ code, reason });
-    this.#onEnd(this);
-    this.socket.emit('close', reason);
-    this.socket.removeAllListeners();
+    this.#host.sessionEnded(this);
+    this.emit('close', reason);
+    this.removeAllListeners();
   }
 
   // TransportListener
@@ -211,7 +236,7 @@ export class Session implements SocketBackend, TransportListener, Pingable {
     try {
       this.receive(frames);
     } catch (e) {
-      this.#protocolError(e);
+      this.protocolError(e);
     }
   }
 
@@ -220,43 +245,42 @@ export class Session implements SocketBackend, TransportListener, Pingable {
   }
 
   onClosed(_reason: string, fatal?: CloseInfo): void {
-    this.transport = null;
+    this.attached = null;
     if (fatal) this.end(fatal.code, fatal.reason);
-    else this.#detach();
+    else this.detach();
   }
 
   /** Drops a transport that stopped working; the client may resume within the window. */
   dropTransport(transport: ServerTransport, code: number, reason: string): void {
-    if (this.transport !== transport) return;
+    if (this.attached !== transport) return;
     transport.drop(code, reason);
-    this.#detach();
+    this.detach();
   }
 
-  #detach(): void {
-    this.transport = null;
-    this.#clearTimer('ping');
-    this.#clearTimer('pong');
-    if (!this.closed) this.#startResumeWindow();
+  private detach(): void {
+    this.attached = null;
+    this.clearTimer('ping');
+    this.clearTimer('pong');
+    if (!this.closed) this.startResumeWindow();
   }
 
-  #protocolError(e: unknown): void {
+  private protocolError(e: unknown): void {
     const detail = protocolErrorReason(e, '');
     const reason = detail ? 'protocol error: ' + detail : 'protocol error';
     this.end(CloseCode.PROTOCOL_ERROR, reason);
   }
 
-  #startResumeWindow(): void {
-    this.#clearTimer('resume');
-    this.#resumeTimer = setTimeout(() => this.end(CloseCode.RESUME_WINDOW_EXPIRED, 'resume window expired'), this.#options.resumeWindow);
-    this.#resumeTimer.unref();
+  private startResumeWindow(): void {
+    this.clearTimer('resume');
+    this.#deadline = setTimeout(() => this.end(CloseCode.RESUME_WINDOW_EXPIRED, 'resume window expired'), this.#host.options.resumeWindow);
+    this.#deadline.unref();
   }
 
-  #startHeartbeat(): void {
-    this.#clearTimer('ping');
-    this.#clearTimer('pong');
-    if (!this.transport) return;
-    this.#pinging = this.heartbeat;
-    this.#heartbeats.add(this.#pinging, this);
+  private startHeartbeat(): void {
+    this.clearTimer('ping');
+    this.clearTimer('pong');
+    if (!this.attached) return;
+    this.#host.heartbeats.add(this.heartbeat, this);
   }
 
   /**
@@ -265,62 +289,60 @@ export class Session implements SocketBackend, TransportListener, Pingable {
    * poll is held longer than one interval.
    */
   ping(): void {
-    const transport = this.transport;
+    const transport = this.attached;
     if (!transport) return;
     if (!transport.needsPing) {
       transport.release();
       return;
     }
-    this.#pendingPing = ++this.#pingCount;
+    this.#pingCount++;
+    this.#flags |= PING_OWED;
     this.flush();
-    if (this.#pongTimer === null) {
-      this.#pongTimer = setTimeout(() => {
-        this.#pongTimer = null;
+    if (this.#deadline === null) {
+      this.#deadline = setTimeout(() => {
+        this.#deadline = null;
         this.dropTransport(transport, CloseCode.PING_TIMEOUT, 'ping timeout');
-      }, this.#options.pingTimeout);
-      this.#pongTimer.unref();
+      }, this.#host.options.pingTimeout);
+      this.#deadline.unref();
     }
   }
 
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
+  private scheduleFlush(): void {
+    if ((this.#flags & FLUSH_SCHEDULED) !== 0) return;
+    this.#flags |= FLUSH_SCHEDULED;
     // at the end of the current operation, so sends made together go out together
     process.nextTick(flushSession, this);
   }
 
-  #scheduleAck(): void {
+  private scheduleAck(): void {
     // a write is already coming (the app answered at once): it carries the ack, no timer needed
-    if (this.#flushScheduled) return;
+    if ((this.#flags & FLUSH_SCHEDULED) !== 0) return;
     if (this.channel.unackedInbound() >= 64) {
-      this.#scheduleFlush();
+      this.scheduleFlush();
       return;
     }
     if (this.#ackTimer !== null) return;
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = null;
       this.flush();
-    }, this.#options.ackDelay);
+    }, this.#host.options.ackDelay);
     this.#ackTimer.unref();
   }
 
-  #clearTimer(name: 'ping' | 'pong' | 'ack' | 'resume'): void {
+  private clearTimer(name: 'ping' | 'pong' | 'ack' | 'resume'): void {
     switch (name) {
       case 'ping':
-        if (this.#pinging !== 0) this.#heartbeats.remove(this.#pinging, this);
-        this.#pinging = 0;
-        break;
-      case 'pong':
-        if (this.#pongTimer) clearTimeout(this.#pongTimer);
-        this.#pongTimer = null;
+        // harmless when not a member; `heartbeat` only changes while out of the group
+        this.#host.heartbeats.remove(this.heartbeat, this);
         break;
       case 'ack':
         if (this.#ackTimer) clearTimeout(this.#ackTimer);
         this.#ackTimer = null;
         break;
+      case 'pong':
       case 'resume':
-        if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
-        this.#resumeTimer = null;
+        if (this.#deadline) clearTimeout(this.#deadline);
+        this.#deadline = null;
         break;
     }
   }

@@ -10,15 +10,6 @@ export interface SocketEvents {
   close: [reason: string];
 }
 
-/** What a session exposes to the application. */
-export interface SocketBackend {
-  readonly id: string;
-  readonly transportName: TransportName;
-  readonly connected: boolean;
-  send(data: AppData): boolean;
-  close(): void;
-}
-
 export interface HandshakeInfo {
   /** Request headers of the handshake, without the handshake-only ones (connection, upgrade, sec-websocket-*, content-*). */
   headers: Record<string, string | string[] | undefined>;
@@ -26,30 +17,34 @@ export interface HandshakeInfo {
   address: string | undefined;
 }
 
-/** The application's handle on one client session, the same on every transport. */
-export class Socket extends EventEmitter<SocketEvents> {
-  readonly #backend: SocketBackend;
-  readonly handshake: HandshakeInfo;
-
-  constructor(backend: SocketBackend, handshake: HandshakeInfo) {
-    super();
-    this.#backend = backend;
-    this.handshake = handshake;
-  }
+/**
+ * The application's handle on one client session, the same on every transport. The server's
+ * session is itself a Socket (one object per session instead of two, which an idle session pays
+ * for): members it has beyond this class are internal.
+ */
+export abstract class Socket extends EventEmitter<SocketEvents> {
+  // kept as two fields rather than one object: every idle session pays for each object it keeps
+  readonly #headers: HandshakeInfo['headers'];
+  readonly #address: string | undefined;
 
   /** Public session id (not a secret). */
-  get id(): string {
-    return this.#backend.id;
-  }
+  abstract readonly id: string;
 
   /** The transport the session is on now, or was on last while the client reconnects. */
-  get transport(): TransportName {
-    return this.#backend.transportName;
-  }
+  abstract readonly transport: TransportName;
 
   /** False while the session waits for its client to reconnect. */
-  get connected(): boolean {
-    return this.#backend.connected;
+  abstract readonly connected: boolean;
+
+  protected constructor(handshake: HandshakeInfo) {
+    super();
+    this.#headers = handshake.headers;
+    this.#address = handshake.address;
+  }
+
+  /** What the session keeps of the request that created it (a new object on each read; the headers object is the same). */
+  get handshake(): HandshakeInfo {
+    return { headers: this.#headers, address: this.#address };
   }
 
   /**
@@ -57,11 +52,12 @@ export class Socket extends EventEmitter<SocketEvents> {
    * closed. Exceeding `maxBufferedBytes` closes the session with reason "buffer overflow".
    */
   send(data: JsonValue | Uint8Array | ArrayBuffer): boolean {
-    return this.#backend.send(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+    return this.queue(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
   }
 
   /** Ends the session; the client gets a normal close. */
-  close(): void {
-    this.#backend.close();
-  }
+  abstract close(): void;
+
+  /** Numbers and queues a message (the session's side of `send`). */
+  protected abstract queue(data: AppData): boolean;
 }

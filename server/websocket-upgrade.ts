@@ -86,12 +86,12 @@ export class WebSocketUpgrades {
           const frame = frames[i];
           if (frame.type === 'probe') {
             transport.write([encodeControl({ type: 'probe', nonce: frame.nonce })], []);
-            session.transport?.release();
+            session.attached?.release();
           } else if (frame.type === 'upgrade') {
             clearTimeout(deadline);
             if (session.closed) {
               transport.close({ code: CloseCode.SESSION_UNKNOWN, reason: 'session closed' });
-            } else if (epoch < session.epoch || (session.transport !== null && session.transport.epoch >= epoch)) {
+            } else if (epoch < session.epoch || (session.attached !== null && session.attached.epoch >= epoch)) {
               transport.drop(CloseCode.STALE_TRANSPORT, 'stale transport');
             } else {
               session.requestHeartbeat(heartbeat);

@@ -23,20 +23,18 @@ export async function startServer({ mode, pingInterval, pingTimeout, maxSessions
   if (pingTimeout !== undefined) options.pingTimeout = pingTimeout;
   const ferry = new Server(options);
   ferry.attach(httpServer);
-  let sessions = 0;
+  // The same application as the other targets: one message listener per session. The session
+  // count is the server's own (a server Socket emits no 'error').
   ferry.on('connection', (socket) => {
-    sessions++;
     const send = (data) => socket.send(data);
     socket.on('message', (data) => reply(data, send));
-    socket.on('close', () => sessions--);
-    socket.on('error', () => {});
   });
   httpServer.keepAliveTimeout = 60_000;
   await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   return {
     httpServer,
     port: httpServer.address().port,
-    sessionCount: () => sessions,
+    sessionCount: () => ferry.sessionCount,
     async close() {
       await ferry.close();
       httpServer.closeAllConnections();

@@ -39,28 +39,38 @@ function onHeldPollClosed(this: HeldResponse): void {
  * session's heartbeat releases it (the shared heartbeat timer calls `release`, so a held poll is
  * answered within one heartbeat interval and costs no timer of its own). Each response is one
  * packet, rendered by the poll's renderer (XHR or JSONP). Sends arrive as POSTs, handled by the
- * router.
+ * router. Helper methods are `private`, not `#` (a `#` method costs every instance a brand slot).
  */
 export class LongPollTransport implements ServerTransport {
-  readonly name: 'xhr-polling' | 'jsonp-polling';
-  readonly needsPing = false;
   readonly epoch: number;
-  readonly batchBytes: number;
+  /** Shared by every poll transport of the server; the constant fields below read it (none of their own: one per idle session). */
   readonly #settings: LongPollSettings;
   #listener: TransportListener | null = null;
   #pending: ServerResponse | null = null;
   #headers: Readonly<Record<string, string>> = NO_HEADERS;
   #render: PollRenderer = renderPlainPoll;
   #idleTimer: NodeJS.Timeout | null = null;
-  #closed = false;
-  /** The first poll of a transport is answered at once: it confirms to the client that it works. */
-  #first = true;
+  /**
+   * 'new' until the first poll, which is answered at once (it confirms to the client that the
+   * transport works); then 'open'; 'closed' for good.
+   */
+  #state: 'new' | 'open' | 'closed' = 'new';
 
   constructor(epoch: number, settings: LongPollSettings) {
-    this.name = settings.name;
     this.epoch = epoch;
-    this.batchBytes = settings.batchBytes;
     this.#settings = settings;
+  }
+
+  get name(): 'xhr-polling' | 'jsonp-polling' {
+    return this.#settings.name;
+  }
+
+  get batchBytes(): number {
+    return this.#settings.batchBytes;
+  }
+
+  get needsPing(): boolean {
+    return false;
   }
 
   get writable(): boolean {
@@ -68,7 +78,7 @@ export class LongPollTransport implements ServerTransport {
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#state === 'closed';
   }
 
   bind(listener: TransportListener): void {
@@ -81,8 +91,8 @@ export class LongPollTransport implements ServerTransport {
    * writes it. Returns false when another poll is already held.
    */
   hold(req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>, render: PollRenderer = renderPlainPoll): boolean {
-    if (this.#pending !== null || this.#closed) return false;
-    this.#clearIdle();
+    if (this.#pending !== null || this.#state === 'closed') return false;
+    this.clearIdle();
     this.#pending = res;
     this.#headers = headers;
     this.#render = render;
@@ -90,9 +100,9 @@ export class LongPollTransport implements ServerTransport {
     res.on('close', onHeldPollClosed);
     req.resume();
     this.#listener?.onWritable();
-    if (this.#first) {
-      this.#first = false;
-      if (this.#pending === res) this.#respond('[]');
+    if (this.#state === 'new') {
+      this.#state = 'open';
+      if (this.#pending === res) this.respond('[]');
     }
     return true;
   }
@@ -101,35 +111,35 @@ export class LongPollTransport implements ServerTransport {
   pollClosed(res: ServerResponse): void {
     if (this.#pending !== res) return;
     this.#pending = null;
-    this.#startIdle();
+    this.startIdle();
   }
 
   write(controls: string[], entries: OutboundEntry[]): void {
     const texts = controls; // the session's own array, made for this write
     for (const entry of entries) texts.push(entryText(entry));
-    this.#respond(encodePacket(texts));
+    this.respond(encodePacket(texts));
   }
 
   release(): void {
-    if (this.#pending) this.#respond('[]');
+    if (this.#pending) this.respond('[]');
   }
 
   close(final: CloseInfo): void {
-    this.#end(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]));
+    this.end(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]));
   }
 
   drop(): void {
-    this.#end('[]');
+    this.end('[]');
   }
 
-  #end(lastResponse: string): void {
-    if (this.#closed) return;
-    if (this.#pending) this.#respond(lastResponse);
-    this.#closed = true;
-    this.#clearIdle();
+  private end(lastResponse: string): void {
+    if (this.#state === 'closed') return;
+    if (this.#pending) this.respond(lastResponse);
+    this.#state = 'closed';
+    this.clearIdle();
   }
 
-  #respond(packetText: string): void {
+  private respond(packetText: string): void {
     const res = this.#pending;
     if (!res) return;
     this.#pending = null;
@@ -142,21 +152,21 @@ export class LongPollTransport implements ServerTransport {
       'Content-Length': Buffer.byteLength(body),
     });
     res.end(body);
-    if (!this.#closed) this.#startIdle();
+    if (this.#state !== 'closed') this.startIdle();
   }
 
-  #startIdle(): void {
-    if (this.#closed || this.#idleTimer) return;
+  private startIdle(): void {
+    if (this.#state === 'closed' || this.#idleTimer) return;
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = null;
-      if (this.#pending || this.#closed) return;
-      this.#closed = true;
+      if (this.#pending || this.#state === 'closed') return;
+      this.#state = 'closed';
       this.#listener?.onClosed('poll timeout');
     }, this.#settings.idleTimeout);
     this.#idleTimer.unref();
   }
 
-  #clearIdle(): void {
+  private clearIdle(): void {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
   }

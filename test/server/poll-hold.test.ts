@@ -64,3 +64,29 @@ describe('Heartbeats', () => {
     beats.stop();
   });
 });
+
+describe('the resume window', () => {
+  it('still runs out while sends keep arriving without a downstream', async () => {
+    // a session's one deadline timer is its resume window while no transport is attached; a send
+    // (which counts as a sign of life, clearing a pending pong) must not cancel it
+    const resumeWindow = 800;
+    const server = track(await startServer({ resumeWindow }));
+    const hs = await rawHandshake(server);
+    const t0 = Date.now();
+    let seq = 0;
+    let answers: string[] = [];
+    while (server.ferry.sessionCount > 0 && Date.now() - t0 < resumeWindow * 3) {
+      const res = await request(server.http).post(`/ferry/v1/send?${query(hs)}`).set('Content-Type', 'text/plain').send(JSON.stringify([['m', ++seq, 'x']]));
+      answers.push(res.status === 200 ? res.text : String(res.status));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const ended = Date.now() - t0;
+    expect(server.ferry.sessionCount).toBe(0);
+    expect(ended).toBeGreaterThan(resumeWindow * 0.8);
+    expect(ended).toBeLessThan(resumeWindow + 600);
+    // while it lived, each send was accepted and told the client it has no downstream
+    answers = answers.filter((a) => a.startsWith('['));
+    expect(answers.length).toBeGreaterThan(3);
+    expect(answers[0]).toContain('"detached"');
+  });
+});
