@@ -1,6 +1,7 @@
 // Runs the benchmark suite: every scenario, in rounds that interleave the
 // targets, then prints medians and ratios, judges the goals, and writes
-// bench/results.json and bench/results.svg.
+// bench/results.json and bench/results.svg (a quick or subset run writes
+// results-quick.* or results-partial.* instead).
 //   node bench/run.mjs [--quick] [--only=echo,latency] [--targets=ws,ferry-ws] [--rounds=N]
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -133,8 +134,11 @@ async function main() {
     goals,
     results,
   };
-  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(output, null, 2) + '\n');
-  writeFileSync(new URL('./results.svg', import.meta.url), renderChart(output));
+  // only a whole full run replaces the published figures; quick and subset runs go beside them
+  const subset = args.only || args.targets || args.rounds;
+  const base = subset ? 'results-partial' : args.quick ? 'results-quick' : 'results';
+  writeFileSync(new URL(`./${base}.json`, import.meta.url), JSON.stringify(output, null, 2) + '\n');
+  writeFileSync(new URL(`./${base}.svg`, import.meta.url), renderChart(output));
 
   console.log(`\nFerry benchmarks, ${output.mode} run, ${output.seconds} s, ${output.machine.cpus} CPUs, Node ${process.version}`);
   console.log('Medians across rounds; ratios are medians of per-round ratios to the baseline measured in the same round.\n');
@@ -144,7 +148,7 @@ async function main() {
   const failures = Object.entries(results).flatMap(([name, r]) => r.errors.map((e) => `  ${name} round ${e.round} ${e.target}: ${e.error}`));
   if (failures.length) console.log(`\nFailed measurements (${failures.length}):\n${failures.join('\n')}`);
   for (const note of notes) console.log(`\nNote: ${note}`);
-  console.log('\nWrote bench/results.json and bench/results.svg');
+  console.log(`\nWrote bench/${base}.json and bench/${base}.svg`);
 }
 
 main()
