@@ -2,6 +2,7 @@ import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
 import { RequestError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
+import { AckTicker } from './ack-ticker.js';
 import { Heartbeats } from './heartbeats.js';
 import { Session, type SessionHost } from './session.js';
 import type { HandshakeInfo, Socket } from './socket.js';
@@ -27,6 +28,7 @@ export class SessionRegistry {
     this.#host = {
       options,
       heartbeats: this.#heartbeats,
+      acks: new AckTicker(options.ackDelay),
       sessionEnded(session) {
         sessions.delete(session.id);
       },
@@ -85,6 +87,7 @@ export class SessionRegistry {
   endAll(code: number, reason: string): void {
     for (const session of [...this.#sessions.values()]) session.end(code, reason);
     this.#heartbeats.stop();
+    this.#host.acks.stop();
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../protocol/index.js';
 import type { ResolvedOptions } from './options.js';
 import { Socket, type HandshakeInfo } from './socket.js';
+import type { AckTicker } from './ack-ticker.js';
 import type { Heartbeats, Pingable } from './heartbeats.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transports/transport.js';
 
@@ -28,6 +29,8 @@ function flushSession(session: Session): void {
 export interface SessionHost {
   readonly options: ResolvedOptions;
   readonly heartbeats: Heartbeats;
+  /** Flushes sessions that owe a standalone ack, `ackDelay` after at most. */
+  readonly acks: AckTicker;
   /** The session has ended (called once). */
   sessionEnded(session: Session): void;
 }
@@ -61,7 +64,6 @@ export class Session extends Socket implements TransportListener, Pingable {
    * both, so one field (every field is paid for by every idle session).
    */
   #deadline: NodeJS.Timeout | null = null;
-  #ackTimer: NodeJS.Timeout | null = null;
   #pingCount = 0;
 
   constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, host: SessionHost) {
@@ -321,12 +323,7 @@ export class Session extends Socket implements TransportListener, Pingable {
       this.scheduleFlush();
       return;
     }
-    if (this.#ackTimer !== null) return;
-    this.#ackTimer = setTimeout(() => {
-      this.#ackTimer = null;
-      this.flush();
-    }, this.#host.options.ackDelay);
-    this.#ackTimer.unref();
+    this.#host.acks.add(this);
   }
 
   private clearTimer(name: 'ping' | 'pong' | 'ack' | 'resume'): void {
@@ -336,8 +333,7 @@ export class Session extends Socket implements TransportListener, Pingable {
         this.#host.heartbeats.remove(this.heartbeat, this);
         break;
       case 'ack':
-        if (this.#ackTimer) clearTimeout(this.#ackTimer);
-        this.#ackTimer = null;
+        this.#host.acks.delete(this);
         break;
       case 'pong':
       case 'resume':
