@@ -101,13 +101,53 @@ function openXhrStream(url: string, handlers: StreamHandlers): Abortable {
   return openPacketStream(url, (text) => decoder.push(text), handlers);
 }
 
-export const nodeEnv: ClientEnv = {
-  request,
-  createWebSocket: (url) => {
+/**
+ * `ws` in the browser WebSocket's shape (`on…` handlers, `{ data }` events), over its
+ * EventEmitter API: `ws`'s own `onmessage` builds a MessageEvent for every message.
+ */
+class NodeWebSocket implements WebSocketLike {
+  onopen: WebSocketLike['onopen'] = null;
+  onmessage: WebSocketLike['onmessage'] = null;
+  onclose: WebSocketLike['onclose'] = null;
+  onerror: WebSocketLike['onerror'] = null;
+  private readonly _ws: WebSocket;
+
+  constructor(url: string) {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     ws.binaryType = 'arraybuffer';
-    return ws as unknown as WebSocketLike;
-  },
+    this._ws = ws;
+    ws.on('open', () => this.onopen?.(null));
+    // text arrives as a Buffer, binary as an ArrayBuffer (binaryType)
+    ws.on('message', (data, isBinary) => this.onmessage?.({ data: isBinary ? data : data.toString() }));
+    ws.on('close', (code, reason) => this.onclose?.({ code, reason: reason.toString() }));
+    // always listened to: an unheard 'error' would throw
+    ws.on('error', (error) => this.onerror?.(error));
+  }
+
+  get binaryType(): string {
+    return this._ws.binaryType;
+  }
+
+  set binaryType(type: string) {
+    this._ws.binaryType = type as WebSocket['binaryType'];
+  }
+
+  get readyState(): number {
+    return this._ws.readyState;
+  }
+
+  send(data: string | ArrayBufferView | ArrayBuffer): void {
+    this._ws.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this._ws.close(code, reason);
+  }
+}
+
+export const nodeEnv: ClientEnv = {
+  request,
+  createWebSocket: (url) => new NodeWebSocket(url),
   openIframeStream,
   openEventSource,
   openXhrStream,

@@ -51,7 +51,10 @@ export class WebSocketClientTransport implements ClientTransport {
     if (texts.length > 0) this._ws.send(encodePacket(texts));
   }
 
-  /** With `goodbye`, closes with 1000, which ends the session; otherwise with 4012 (this socket only). */
+  /**
+   * With `goodbye`, closes normally without a status code (the cheapest close frame), which ends
+   * the session; otherwise with 4012 (this socket only).
+   */
   close(goodbye?: boolean): void {
     if (this._closed) return;
     this._closed = true;
@@ -59,7 +62,8 @@ export class WebSocketClientTransport implements ClientTransport {
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.onerror = ignore;
     try {
-      ws.close(goodbye ? CloseCode.NORMAL : CloseCode.TRANSPORT_CLOSED);
+      if (goodbye) ws.close();
+      else ws.close(CloseCode.TRANSPORT_CLOSED);
     } catch (e) {
       // not open yet: closing while connecting throws in some engines
     }

@@ -16,6 +16,8 @@ import type { CloseInfo, ServerTransport, TransportListener } from './transport.
 
 /** WebSocket close codes that mean "the client sent too much". */
 const TOO_BIG = 1009;
+/** What a close frame without a status code reports (RFC 6455 section 7.1.5). */
+const NO_STATUS = 1005;
 
 /** A `ws` connection: text packets as text messages, binary messages as binary frames. */
 export class WebSocketTransport implements ServerTransport {
@@ -101,8 +103,8 @@ export class WebSocketTransport implements ServerTransport {
   ended(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (code === CloseCode.NORMAL) {
-      // the client's goodbye: a WebSocket it closes with 1000 ends its session
+    if (code === NO_STATUS || code === CloseCode.NORMAL) {
+      // the client's goodbye: a WebSocket it closes normally (no status code, or 1000) ends its session
       this.#listener?.onClosed('client closed', { code: CloseCode.NORMAL, reason: 'client closed' });
     } else if (code === TOO_BIG || this.tooBig) {
       this.#listener?.onClosed('message too large', { code: CloseCode.MESSAGE_TOO_LARGE, reason: 'message too large' });
