@@ -12,7 +12,7 @@ const HEARTBEAT = { pingInterval: 5_000, pingTimeout: 5_000 };
 export const FULL = {
   echo: { rounds: 5, targets: ALL, clients: 50, inFlight: 20, loadProcesses: 2, warmupMs: 500, durationMs: 2_000 },
   // sockjs xhr-polling takes ~30 ms a round trip in Node and stops at the time limit.
-  latency: { rounds: 5, targets: NO_IFRAME, warmup: 2_000, warmupMs: 5_000, coldCount: 1_000, sliceMs: 5, measureMs: 10_000, minSamples: 20 },
+  latency: { rounds: 5, targets: NO_IFRAME, warmup: 2_000, warmupMs: 5_000, coldCount: 1_000, sliceMs: 100, measureMs: 10_000, minSamples: 20 },
   push: { rounds: 5, targets: ALL, clients: 4, count: 50_000, warmup: 10_000, timeLimitMs: 30_000, stallMs: 5_000 },
   memory: { rounds: 3, targets: NO_IFRAME, sessions: 1_000, warmup: 50, settleMs: 300 },
   setup: { rounds: 5, targets: NO_IFRAME, total: 1_000, concurrency: 10, timeLimitMs: 15_000 },
