@@ -9,11 +9,9 @@ export const TARGETS = {
   'sockjs-ws': { module: 'sockjs', mode: 'websocket', family: 'websocket', label: 'sockjs websocket' },
   'sockjs-xhr': { module: 'sockjs', mode: 'xhr-polling', family: 'polling', label: 'sockjs xhr-polling' },
   'ferry-ws': { module: 'ferry', mode: 'websocket', family: 'websocket', label: 'ferry websocket', ferry: true },
-  // Ferry's Node client shares one http.Agent capped at 64 sockets per host
-  // (client/env/node.ts), and every long-polling session holds one socket in
-  // its pending poll, so one process reaches at most ~60 sessions per host.
-  // Spreading sessions over loopback addresses (127.0.0.1, .2, ...) all served
-  // by the same server lifts that, as separate browsers would.
+  // Long-polling sessions are spread over loopback addresses (127.0.0.1, .2,
+  // ...) all served by the same server, as separate browsers would be. (Ferry's
+  // Node client once capped its agent at 64 sockets per host; it no longer does.)
   'ferry-xhr': { module: 'ferry', mode: 'xhr-polling', family: 'polling', label: 'ferry xhr-polling', ferry: true, sessionsPerHost: 50 },
   'ferry-iframe': { module: 'ferry', mode: 'iframe-streaming', family: 'polling', label: 'ferry iframe-streaming', ferry: true, sessionsPerHost: 50 },
 };
