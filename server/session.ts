@@ -29,7 +29,7 @@ function flushSession(session: Session): void {
 export interface SessionHost {
   readonly options: ResolvedOptions;
   readonly heartbeats: Heartbeats;
-  /** Flushes sessions that owe a standalone ack, `ackDelay` after at most. */
+  /** Flushes sessions that owe a standalone ack, at most `ackDelay` later. */
   readonly acks: AckTicker;
   /** The session has ended (called once). */
   sessionEnded(session: Session): void;
