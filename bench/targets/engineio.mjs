@@ -4,6 +4,7 @@ import http from 'node:http';
 import { Server } from 'engine.io';
 import { Socket } from 'engine.io-client';
 import { reply } from './replies.mjs';
+import { listenOnLoopback } from './listen.mjs';
 
 const PATH = '/engine.io/';
 
@@ -15,18 +16,7 @@ export async function startServer({ mode, pingInterval = 25_000, pingTimeout = 2
     const send = (data) => socket.send(data);
     socket.on('message', (data) => reply(data, send));
   });
-  httpServer.keepAliveTimeout = 60_000;
-  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  return {
-    httpServer,
-    port: httpServer.address().port,
-    sessionCount: () => engine.clientsCount,
-    async close() {
-      engine.close();
-      httpServer.closeAllConnections();
-      await new Promise((resolve) => httpServer.close(resolve));
-    },
-  };
+  return listenOnLoopback(httpServer, { sessionCount: () => engine.clientsCount, stop: async () => engine.close() });
 }
 
 // engine.io-client's Node polling transport (xmlhttprequest-ssl) opens a new

@@ -2,6 +2,7 @@
 // time: 'websocket', 'xhr-polling' or 'iframe-streaming'.
 import http from 'node:http';
 import { reply } from './replies.mjs';
+import { listenOnLoopback } from './listen.mjs';
 
 const PATH = '/ferry';
 
@@ -29,18 +30,7 @@ export async function startServer({ mode, pingInterval, pingTimeout, maxSessions
     const send = (data) => socket.send(data);
     socket.on('message', (data) => reply(data, send));
   });
-  httpServer.keepAliveTimeout = 60_000;
-  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  return {
-    httpServer,
-    port: httpServer.address().port,
-    sessionCount: () => ferry.sessionCount,
-    async close() {
-      await ferry.close();
-      httpServer.closeAllConnections();
-      await new Promise((resolve) => httpServer.close(resolve));
-    },
-  };
+  return listenOnLoopback(httpServer, { sessionCount: () => ferry.sessionCount, stop: () => ferry.close() });
 }
 
 /** Opens one client; `on` holds open(), message(data) and close(reason) callbacks. */

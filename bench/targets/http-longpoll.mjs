@@ -6,6 +6,7 @@
 //   POST /lp?sid=ID        -> body is a JSON array of messages; answers 204
 //   DELETE /lp?sid=ID      -> ends the session
 import http from 'node:http';
+import { listenOnLoopback } from './listen.mjs';
 import { randomUUID } from 'node:crypto';
 import { reply } from './replies.mjs';
 
@@ -91,18 +92,12 @@ export async function startServer() {
       res.writeHead(405).end();
     }
   });
-  httpServer.keepAliveTimeout = 60_000;
-  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  return {
-    httpServer,
-    port: httpServer.address().port,
+  return listenOnLoopback(httpServer, {
     sessionCount: () => sessions.size,
-    async close() {
+    async stop() {
       for (const session of sessions.values()) session.release();
-      httpServer.closeAllConnections();
-      await new Promise((resolve) => httpServer.close(resolve));
     },
-  };
+  });
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });

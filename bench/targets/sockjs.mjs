@@ -4,6 +4,7 @@ import http from 'node:http';
 import sockjs from 'sockjs';
 import SockJS from 'sockjs-client';
 import { reply } from './replies.mjs';
+import { listenOnLoopback } from './listen.mjs';
 
 const PREFIX = '/sockjs';
 
@@ -18,17 +19,7 @@ export async function startServer({ pingInterval = 25_000 }) {
     conn.on('close', () => sessions--);
   });
   server.installHandlers(httpServer);
-  httpServer.keepAliveTimeout = 60_000;
-  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  return {
-    httpServer,
-    port: httpServer.address().port,
-    sessionCount: () => sessions,
-    async close() {
-      httpServer.closeAllConnections();
-      await new Promise((resolve) => httpServer.close(resolve));
-    },
-  };
+  return listenOnLoopback(httpServer, { sessionCount: () => sessions });
 }
 
 /** Opens one client; `on` holds open(), message(data) and close(reason) callbacks. */

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { reply } from './replies.mjs';
+import { listenOnLoopback } from './listen.mjs';
 
 export async function startServer() {
   const httpServer = http.createServer();
@@ -11,17 +12,13 @@ export async function startServer() {
     socket.on('message', (data, isBinary) => reply(isBinary ? data : data.toString(), send));
     socket.on('error', () => {});
   });
-  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  return {
-    httpServer,
-    port: httpServer.address().port,
+  return listenOnLoopback(httpServer, {
     sessionCount: () => wss.clients.size,
-    async close() {
+    async stop() {
       for (const socket of wss.clients) socket.terminate();
       await new Promise((resolve) => wss.close(resolve));
-      await new Promise((resolve) => httpServer.close(resolve));
     },
-  };
+  });
 }
 
 /** Opens one client; `on` holds open(), message(data) and close(reason) callbacks. */
