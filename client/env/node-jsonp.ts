@@ -28,7 +28,8 @@ function exchange(method: 'GET' | 'POST', url: string, form: string | null, time
   const req = (secure ? https : http).request(url, { method, headers, agent: secure ? agents.https : agents.http }, (res) => {
     const chunks: Buffer[] = [];
     res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => finish(null, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+    // in a later tick, as in node.ts: the next poll then reuses this keep-alive connection
+    res.on('end', () => process.nextTick(finish, null, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
     res.on('error', (e) => finish(e, 0, ''));
     res.on('aborted', () => finish(new Error('response aborted'), 0, ''));
   });

@@ -33,7 +33,10 @@ function request(method: 'GET' | 'POST', url: string, body: string | null, timeo
   const req = send(method, url, body, timeoutMs, (res) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    // Node hands a keep-alive socket back to its agent in the tick after 'end'. Answering in a later
+    // tick lets the request this answer starts (the next poll) reuse the same connection; answered
+    // at once, it would take another, and polls would alternate between two connections.
+    res.on('end', () => process.nextTick(finish, null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     res.on('error', (e) => finish(e, null));
     res.on('aborted', () => finish(new Error('response aborted'), null));
   }, (e) => finish(e, null));
