@@ -14,6 +14,8 @@ export const TARGETS = {
   // Node client once capped its agent at 64 sockets per host; it no longer does.)
   'ferry-xhr': { module: 'ferry', mode: 'xhr-polling', family: 'polling', label: 'ferry xhr-polling', ferry: true, sessionsPerHost: 50 },
   'ferry-iframe': { module: 'ferry', mode: 'iframe-streaming', family: 'polling', label: 'ferry iframe-streaming', ferry: true, sessionsPerHost: 50 },
+  'ferry-sse': { module: 'ferry', mode: 'eventsource', family: 'polling', label: 'ferry eventsource', ferry: true, sessionsPerHost: 50 },
+  'ferry-xhrs': { module: 'ferry', mode: 'xhr-streaming', family: 'polling', label: 'ferry xhr-streaming', ferry: true, sessionsPerHost: 50 },
 };
 
 /** How many loopback addresses one process needs for `sessions` sessions of `name`. */
