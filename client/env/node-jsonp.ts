@@ -8,7 +8,8 @@ import type { Abortable, JsonpEnv } from './env.js';
  * uses: the script is fetched and its one string argument decoded (never evaluated); the form
  * post is an urlencoded POST.
  */
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+// keep-alive and, as in node.ts, no cap on sockets per host: every session holds one for its pending poll
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
 type Done = (error: Error | null, status: number, body: string) => void;
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { closeAfterEach, connectClient, recordRequests, startServer, waitFor } from '../support/harness.js';
 
@@ -25,5 +26,23 @@ describe.each(['xhr-polling', 'jsonp-polling'] as const)('Node client, %s', (tra
     // the handshake and every poll on the same connection (before: polls alternated between two)
     expect(connections).toBe(1);
     client.socket.close();
+  });
+});
+
+describe.each(['xhr-polling', 'jsonp-polling'] as const)('Node client, many %s sessions to one host', (transport) => {
+  it('holds a poll for each of 80 sessions at once: no per-host socket cap', async () => {
+    const server = track(await startServer({}, (socket) => socket.send('hello')));
+    let held = 0;
+    server.http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!/\/v1\/(poll|jsonp)\?/.test(req.url ?? '')) return;
+      held++;
+      res.once('close', () => held--);
+    });
+    const clients = Array.from({ length: 80 }, () => connectClient(server.origin, { transports: [transport] }));
+    await waitFor(() => clients.every((c) => c.received.length === 1), 'a message on all 80 sessions');
+    // a capped agent (64 sockets per host) would keep the other polls queued in the client
+    await waitFor(() => held === 80, '80 polls held at once', 5_000);
+    expect(server.ferry.sessionCount).toBe(80);
+    for (const c of clients) c.socket.close();
   });
 });
