@@ -1,52 +1,8 @@
-import http from 'node:http';
-import https from 'node:https';
 import { WebSocket } from 'ws';
 import { IframeStreamDecoder, LineDecoder, SseDecoder } from '../../protocol/index.js';
-import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike } from './env.js';
+import type { Abortable, ClientEnv, StreamHandlers, WebSocketLike } from './env.js';
+import { request, send } from './node-http.js';
 import { nodeJsonp } from './node-jsonp.js';
-
-// keep-alive, and no cap on sockets: every long-polling session holds one for its pending poll
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-
-function send(method: string, url: string, body: string | null, timeoutMs: number, onResponse: (res: http.IncomingMessage) => void, onError: (e: Error) => void): http.ClientRequest {
-  const secure = url.startsWith('https:');
-  const lib = secure ? https : http;
-  const headers: Record<string, string | number> = {};
-  if (body !== null) {
-    headers['Content-Type'] = 'text/plain;charset=UTF-8';
-    headers['Content-Length'] = Buffer.byteLength(body);
-  }
-  const req = lib.request(url, { method, headers, agent: secure ? agents.https : agents.http }, onResponse);
-  req.setTimeout(timeoutMs, () => req.destroy(new Error('request timed out')));
-  req.on('error', onError);
-  req.end(body ?? undefined);
-  return req;
-}
-
-function request(method: 'GET' | 'POST', url: string, body: string | null, timeoutMs: number, callback: HttpCallback): Abortable {
-  let done = false;
-  const finish: HttpCallback = (error, result) => {
-    if (done) return;
-    done = true;
-    callback(error, result);
-  };
-  const req = send(method, url, body, timeoutMs, (res) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    // Node hands a keep-alive socket back to its agent in the tick after 'end'. Answering in a later
-    // tick lets the request this answer starts (the next poll) reuse the same connection; answered
-    // at once, it would take another, and polls would alternate between two connections.
-    res.on('end', () => process.nextTick(finish, null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    res.on('error', (e) => finish(e, null));
-    res.on('aborted', () => finish(new Error('response aborted'), null));
-  }, (e) => finish(e, null));
-  return {
-    abort: () => {
-      done = true;
-      req.destroy();
-    },
-  };
-}
 
 /** Turns response text, split anywhere, into packet texts. */
 type PacketDecoder = (text: string) => string[];
@@ -149,7 +105,7 @@ class NodeWebSocket implements WebSocketLike {
 }
 
 export const nodeEnv: ClientEnv = {
-  request,
+  request: (method, url, body, timeoutMs, callback) => request(method, url, body === null ? null : { type: 'text/plain;charset=UTF-8', text: body }, timeoutMs, callback),
   createWebSocket: (url) => new NodeWebSocket(url),
   openIframeStream,
   openEventSource,
