@@ -171,11 +171,11 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     const first = this._plan.startTransport();
     if (!first) return this._finish('no usable transport');
     this._timers.set('connect', 0, () => {
-      const started = new Date().getTime();
+      const started = now();
       requestHandshake(this._env, this.baseUrl, first, this._options.connectTimeout, (error, handshake, status) => {
         if (this.state === 'closed') return;
         if (handshake) {
-          this._rtt = new Date().getTime() - started;
+          this._rtt = now() - started;
           // sid and token first: the transport's requests carry them
           this.sid = handshake.sid;
           this.token = handshake.token;

@@ -1,5 +1,6 @@
 import type { TransportName } from '../protocol/index.js';
 import type { ClientEnv } from './env/env.js';
+import { now } from './link-health.js';
 import type { TransportMemory } from './transport-memory.js';
 import { streamKind } from './transports/stream-kinds.js';
 import { StreamingTransport } from './transports/streaming.js';
@@ -35,12 +36,12 @@ export class TransportPlan {
     this._env = env;
     this._memory = memory;
     if (!memory) return;
-    const now = new Date().getTime();
-    const remembered = memory.failures(now);
+    const at = now();
+    const remembered = memory.failures(at);
     for (const name in remembered) {
       this._failed[name] = true;
-      const ago = Math.round((now - (remembered[name] as number)) / 1000);
-      this.attempts.push({ transport: name as TransportName, outcome: 'failed', reason: 'remembered: failed here ' + ago + ' s ago', at: now });
+      const ago = Math.round((at - (remembered[name] as number)) / 1000);
+      this.attempts.push({ transport: name as TransportName, outcome: 'failed', reason: 'remembered: failed here ' + ago + ' s ago', at });
     }
   }
 
@@ -90,16 +91,16 @@ export class TransportPlan {
   }
 
   failed(name: TransportName, reason: string): void {
-    const now = new Date().getTime();
+    const at = now();
     this._failed[name] = true;
-    this.attempts.push({ transport: name, outcome: 'failed', reason: reason, at: now });
-    if (this._memory) this._memory.remember(name, now);
+    this.attempts.push({ transport: name, outcome: 'failed', reason: reason, at });
+    if (this._memory) this._memory.remember(name, at);
   }
 
   succeeded(name: TransportName): void {
-    const now = new Date().getTime();
-    this.attempts.push({ transport: name, outcome: 'used', reason: 'probe answered', at: now });
-    if (this._memory) this._memory.forget(name, now);
+    const at = now();
+    this.attempts.push({ transport: name, outcome: 'used', reason: 'probe answered', at });
+    if (this._memory) this._memory.forget(name, at);
   }
 
   create(name: TransportName, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener): ClientTransport {
