@@ -1,5 +1,5 @@
 // The chat demo (examples/chat) in the modern and IE11-like profiles: the page must show
-// the transport it is really on, and the screenshots in docs/screenshots/ come from here.
+// the transport it is really on. `npm run compat` writes docs/screenshots/ from here (a test run, test/e2e/artifacts/).
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -8,10 +8,11 @@ import { missingBinaries, missingBinariesBanner } from './support/binaries.js';
 import { checkClientBundles } from './support/bundles.js';
 import { CHROMIUM_BINARY, launchChromium, openProfiledPage, PROFILES, type ProfiledPage, type ProfileName } from './support/browser.js';
 import { freePort, sleep, startDaemon, waitForPort, type Daemon } from './support/processes.js';
+import { SCREENSHOTS_DIR } from './support/results.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_SERVER = `${REPO_ROOT}examples/chat/server.mjs`;
-const SCREENSHOTS = `${REPO_ROOT}docs/screenshots/`;
+const SCREENSHOTS = SCREENSHOTS_DIR;
 const DEMO_WAIT_MS = 60_000;
 const inCI = process.env.CI === 'true';
 const missing = missingBinaries().filter((binary) => binary.path === CHROMIUM_BINARY);

@@ -1,4 +1,6 @@
-// Writes the matrix results as JSON and regenerates docs/compatibility.md from them.
+// Writes the matrix results as JSON and regenerates the compatibility table from them. A test run
+// writes only under test/e2e/artifacts/ (git-ignored), so it leaves the work tree clean; the
+// committed docs/ are rewritten only when asked: `npm run compat` (FERRY_WRITE_DOCS=1).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -8,7 +10,12 @@ import type { CellOutcome } from './cell.js';
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const RESULTS_FILE = `${REPO_ROOT}test/e2e/artifacts/compat-results.json`;
 const TABLE_SCRIPT = `${REPO_ROOT}scripts/compat-table.mjs`;
-const TABLE_FILE = `${REPO_ROOT}docs/compatibility.md`;
+/** Whether this run rewrites the committed docs (the table, the screenshots). */
+export const WRITE_DOCS = process.env.FERRY_WRITE_DOCS === '1';
+const ARTIFACTS = `${REPO_ROOT}test/e2e/artifacts/`;
+const TABLE_FILE = WRITE_DOCS ? `${REPO_ROOT}docs/compatibility.md` : `${ARTIFACTS}compatibility.md`;
+/** Where the chat demo's screenshots go: docs/screenshots/ only with FERRY_WRITE_DOCS=1. */
+export const SCREENSHOTS_DIR = WRITE_DOCS ? `${REPO_ROOT}docs/screenshots/` : `${ARTIFACTS}screenshots/`;
 
 export interface ResultsMeta {
   readonly chromium: string;
@@ -31,8 +38,9 @@ export function writeResults(meta: ResultsMeta, cells: readonly CellOutcome[]): 
 export function regenerateTable(meta: ResultsMeta, cells: readonly CellOutcome[]): void {
   const expected = meta.profiles.length * meta.paths.length;
   if (cells.length !== expected) {
-    console.warn(`[e2e] ${cells.length}/${expected} cells ran; docs/compatibility.md left as it is (results in ${RESULTS_FILE})`);
+    console.warn(`[e2e] ${cells.length}/${expected} cells ran; the compatibility table is left as it is (results in ${RESULTS_FILE})`);
     return;
   }
+  mkdirSync(dirname(TABLE_FILE), { recursive: true });
   execFileSync(process.execPath, [TABLE_SCRIPT, RESULTS_FILE, TABLE_FILE], { stdio: 'inherit' });
 }
