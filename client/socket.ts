@@ -48,7 +48,7 @@ export type ClientSocketEvents = {
 
 /** Whether a fresh session is worth starting after close code `code`. */
 function renewable(code: number): boolean {
-  return code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.SESSION_UNKNOWN || code === CloseCode.RESUME_WINDOW_EXPIRED;
+  return code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.SESSION_UNKNOWN || code === CloseCode.RESUME_WINDOW_EXPIRED || code === CloseCode.EVICTED;
 }
 
 /**
@@ -184,7 +184,8 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
           this._upgrade();
           return;
         }
-        if (status !== null && status >= 400 && status < 500) return this._finish('handshake refused: ' + error);
+        // 429: a rate limit or the per-address cap, which time lifts: tried again after the backoff
+        if (status !== null && status >= 400 && status < 500 && status !== 429) return this._finish('handshake refused: ' + error);
         this._retry('handshake failed: ' + error);
       });
     });

@@ -19,6 +19,8 @@ export const CloseCode = {
   STALE_TRANSPORT: 4011,
   /** Client → server, bare WebSocket close: the client closed this WebSocket only (it moved to another transport or gave up a probe); the session goes on. */
   TRANSPORT_CLOSED: 4012,
+  /** The server was full and ended this session, which had carried no message, to make room for a new one. */
+  EVICTED: 4013,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
@@ -30,13 +32,18 @@ export const HttpError = {
   unsupported_version: 400,
   invalid_token: 403,
   origin_not_allowed: 403,
+  host_not_allowed: 403,
   transport_disabled: 403,
   unknown_session: 404,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   poll_pending: 409,
   stale_transport: 409,
   payload_too_large: 413,
+  rate_limited: 429,
+  too_many_address_sessions: 429,
+  unsupported_websocket_version: 426,
   too_many_sessions: 503,
 } as const;
 

@@ -55,6 +55,11 @@ export class ReliableChannel {
 
   /** Highest outbound seq handed to the current transport. */
   private written = 0;
+  /**
+   * Highest outbound seq ever handed to any transport (`written` goes back on `rewind`; this never
+   * does). The peer cannot have received, so may not acknowledge, anything past it.
+   */
+  private sentUpTo = 0;
   /** Bytes held by unacknowledged messages. */
   bufferedBytes = 0;
   /** Highest inbound seq delivered in order. */
@@ -95,9 +100,13 @@ export class ReliableChannel {
     this.bufferedBytes -= storedSize(last);
   }
 
-  /** The peer has everything up to `seq`. Throws if it claims more than was ever sent. */
+  /**
+   * The peer has everything up to `seq`. Throws if it claims more than was ever handed to a
+   * transport: a peer that acknowledges what it cannot have read (to make the sender drop messages
+   * still queued, or sitting unsent in a socket buffer) breaks the protocol.
+   */
   acknowledge(seq: number): void {
-    if (seq >= this.nextSeq) throw new ProtocolError('ack ' + seq + ' is ahead of the last message sent');
+    if (seq > this.sentUpTo) throw new ProtocolError('ack ' + seq + ' is ahead of the last message sent');
     const acked = this.acked;
     if (seq <= acked) return;
     const items = this.items;
@@ -140,7 +149,15 @@ export class ReliableChannel {
       bytes += size;
     }
     this.written = seq;
+    if (seq > this.sentUpTo) this.sentUpTo = seq;
     return out;
+  }
+
+  /** Forgets every stored message (the session has ended): their memory is released at once. */
+  clear(): void {
+    this.items = NO_ITEMS as Array<string | Uint8Array | null>;
+    this.head = 0;
+    this.bufferedBytes = 0;
   }
 
   unackedCount(): number {

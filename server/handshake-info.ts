@@ -49,15 +49,16 @@ function shared(value: string): string {
 
 /**
  * What a session keeps of the request that created it: its headers (cookies, auth, user agent…)
- * without the handshake-only ones, and the remote address. A copy, so the request and the header
+ * without the handshake-only ones, and the client's address (the socket's peer, or who the trusted
+ * proxies say the client is: server/policies/client-address.ts). A copy, so the request and the header
  * strings nobody will read can be collected; values that repeat across clients are shared.
  */
-export function handshakeInfo(req: IncomingMessage): HandshakeInfo {
+export function handshakeInfo(req: IncomingMessage, address: string | undefined = req.socket.remoteAddress): HandshakeInfo {
   const headers: HandshakeInfo['headers'] = {};
   for (const name of Object.keys(req.headers)) {
     if (REQUEST_ONLY.has(name)) continue;
     const value = req.headers[name];
     headers[name] = typeof value === 'string' && SHAREABLE.has(name) ? shared(value) : value;
   }
-  return { headers, address: req.socket.remoteAddress };
+  return { headers, address };
 }

@@ -1,13 +1,16 @@
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HttpError, type HttpErrorCode } from '../protocol/index.js';
 
 /** A request that cannot be served: rendered as `{"error": code, "message": ...}` with the code's status. */
 export class RequestError extends Error {
   readonly code: HttpErrorCode;
-  constructor(code: HttpErrorCode, message: string) {
+  /** Seconds the client should wait before trying again, sent as `Retry-After` (a rate limit's refusal). */
+  readonly retryAfter: number | undefined;
+  constructor(code: HttpErrorCode, message: string, retryAfter?: number) {
     super(message);
     this.code = code;
+    this.retryAfter = retryAfter;
   }
   get status(): number {
     return HttpError[this.code];
@@ -25,6 +28,7 @@ export function sendError(res: ServerResponse, error: RequestError, headers: Rec
   const body = error.body();
   res.writeHead(error.status, {
     ...headers,
+    ...(error.retryAfter === undefined ? {} : { 'Retry-After': String(error.retryAfter) }),
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',
@@ -36,10 +40,13 @@ export function sendError(res: ServerResponse, error: RequestError, headers: Rec
 /** Refuses a WebSocket upgrade with a plain HTTP error response on the raw socket. */
 export function rejectUpgrade(socket: Duplex, error: RequestError): void {
   const body = error.body();
-  const statusText = error.status === 403 ? 'Forbidden' : error.status === 404 ? 'Not Found' : error.status === 503 ? 'Service Unavailable' : 'Bad Request';
+  const statusText = STATUS_CODES[error.status] ?? 'Bad Request';
+  // RFC 6455 section 4.4: a refused version is answered with the versions the server speaks
+  const version = error.status === 426 ? 'Sec-WebSocket-Version: 13\r\n' : '';
+  const retry = error.retryAfter === undefined ? '' : `Retry-After: ${error.retryAfter}\r\n`;
   if (socket.writable) {
     socket.end(
-      `HTTP/1.1 ${error.status} ${statusText}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${error.status} ${statusText}\r\nConnection: close\r\n${version}${retry}Content-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`,
     );
   }

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloseCode, protocolErrorReason, RELAY_PAGE, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
 import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
-import { handshakeInfo } from './handshake-info.js';
-import { RequestError, sendError } from './http-errors.js';
+import { RequestError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { formBodyLimit, formPacket, isFormSend, jsonpCallback, sendFormReply, sendJsonp } from './jsonp.js';
-import { CorsHeaders, NO_CORS, isOriginAllowed, requestOrigin } from './origin-policy.js';
+import { NO_CORS } from './policies/cors.js';
+import { requestPolicies, type Admit } from './policies/request-policies.js';
 import { POLL_ROUTES, type PollRoute } from './poll-routes.js';
 import { readBody } from './read-body.js';
+import { refuse } from './refuse.js';
 import { serveRelayPage } from './relay-page.js';
 import { intParam, splitUrl } from './request-params.js';
 import type { Session } from './session.js';
@@ -20,14 +21,15 @@ import { LongPollTransport, type LongPollSettings } from './transports/long-poll
 export class HttpRoutes {
   readonly #options: ResolvedOptions;
   readonly #registry: SessionRegistry;
-  readonly #cors: CorsHeaders;
+  /** Host, origin (and any further) policies: one call per request. */
+  readonly #admit: Admit;
   /** One settings object per polling transport, shared by all its sessions. */
   readonly #pollSettings: Record<LongPollSettings['name'], LongPollSettings>;
 
   constructor(options: ResolvedOptions, registry: SessionRegistry) {
     this.#options = options;
     this.#registry = registry;
-    this.#cors = new CorsHeaders(options.credentials);
+    this.#admit = requestPolicies(options);
     const polling = (name: LongPollSettings['name']): LongPollSettings => ({ name, idleTimeout: options.pingTimeout, batchBytes: options.pollBatchBytes });
     this.#pollSettings = { 'xhr-polling': polling('xhr-polling'), 'jsonp-polling': polling('jsonp-polling') };
   }
@@ -43,12 +45,7 @@ export class HttpRoutes {
     const route = pathname.slice(this.#options.path.length);
     let cors: Readonly<Record<string, string>> = NO_CORS;
     try {
-      // a request with `cb` gets a script any page can run and read: its Referer is checked too
-      const origin = requestOrigin(req, params.has('cb'));
-      if (!isOriginAllowed(this.#options.allowedOrigins, origin, req)) {
-        throw new RequestError('origin_not_allowed', `origin ${origin} is not allowed`);
-      }
-      if (origin !== null && origin !== 'null') cors = this.#cors.get(origin);
+      cors = this.#admit(req, route, params, false);
       if (req.method === 'OPTIONS') return this.#preflight(res, cors);
       if (route === '/' + RELAY_PAGE) return this.#expect(req, 'GET', () => serveRelayPage(req, res, params, this.#options, cors));
       const file = route.startsWith('/') ? BUNDLE_FILES[route.slice(1)] : undefined;
@@ -85,8 +82,7 @@ export class HttpRoutes {
 
   #fail(req: IncomingMessage, res: ServerResponse, e: unknown, cors: Record<string, string>): void {
     const error = e instanceof RequestError ? e : new RequestError('bad_request', 'bad request');
-    sendError(res, error, cors);
-    req.resume();
+    refuse(req, res, error, cors);
   }
 
   #preflight(res: ServerResponse, cors: Record<string, string>): void {
@@ -109,8 +105,7 @@ export class HttpRoutes {
     if (!isTransportName(requested)) throw new RequestError('bad_request', 'unknown transport');
     if (callback !== null && requested !== 'jsonp-polling') throw new RequestError('bad_request', 'a JSONP handshake needs transport=jsonp-polling');
     this.#enabled(requested);
-    this.#registry.assertCapacity();
-    const session = this.#registry.create(requested, handshakeInfo(req));
+    const session = this.#registry.create(requested, this.#registry.admit(req));
     const body = JSON.stringify(this.#registry.handshake(session));
     req.resume();
     if (callback !== null) return sendJsonp(res, cors, callback, body);
@@ -167,10 +162,11 @@ export class HttpRoutes {
       const limit = this.#options.maxMessageSize;
       let body: string;
       try {
-        body = await readBody(req, form ? formBodyLimit(limit) : limit);
+        body = await readBody(req, form ? formBodyLimit(limit) : limit, this.#options.bodyTimeout);
         if (form) body = formPacket(body, limit);
       } catch (e) {
-        if (e instanceof RequestError) session.end(CloseCode.MESSAGE_TOO_LARGE, 'message too large');
+        // a body that timed out was never accepted: its session goes on
+        if (e instanceof RequestError && e.code === 'payload_too_large') session.end(CloseCode.MESSAGE_TOO_LARGE, 'message too large');
         throw e;
       }
       if (session.closed) throw new RequestError('unknown_session', 'the session has closed');

@@ -1,4 +1,8 @@
 import { TRANSPORT_NAMES, isTransportName, type TransportName } from '../protocol/index.js';
+import { defaultTotalBufferedBytes } from './memory-budget.js';
+import { resolveHostPolicy, type HostPolicy } from './policies/hosts.js';
+import type { ForwardedHeader, TrustProxy } from './policies/client-address.js';
+import { checkAdmissionOptions } from './policies/session-admission.js';
 
 /** Which page origins may talk to the server. */
 export type OriginPolicy = 'same-origin' | '*' | readonly string[] | ((origin: string) => boolean);
@@ -8,6 +12,12 @@ export interface ServerOptions {
   path?: string;
   /** Default `'same-origin'`: the Origin header must match the request's Host. */
   allowedOrigins?: OriginPolicy;
+  /**
+   * Host names the app is served under, checked against every request's Host header (DNS
+   * rebinding): a list (`['app.example', '.app.example']` for a domain and its subdomains), a
+   * function of the host name, or `'*'`. IP addresses and `localhost` always pass. Default `'*'`.
+   */
+  allowedHosts?: HostPolicy;
   /**
    * Whether allowed cross-origin pages may send cookies and HTTP auth (`withCredentials`):
    * adds `Access-Control-Allow-Credentials: true`. Default false.
@@ -23,16 +33,49 @@ export interface ServerOptions {
   resumeWindow?: number;
   /** Largest packet (HTTP body or WebSocket message) accepted from a client, in bytes. Default 1 MiB. */
   maxMessageSize?: number;
-  /** Outbound bytes a session may hold unacknowledged before it is closed. Default 8 MiB. */
+  /**
+   * Bytes a session may make the server hold (unacknowledged outbound messages plus its
+   * transport's write buffer) before it is closed with 4006. Default 8 MiB.
+   */
   maxBufferedBytes?: number;
-  /** Concurrent sessions per server; beyond it handshakes get 503. Default 10,000. */
+  /**
+   * Bytes all sessions together may hold. From 90% of it new sessions are refused (503); past it
+   * the sessions holding the most are closed with 4006 until the total is under 80%. Default a
+   * quarter of the process's V8 heap limit (`--max-old-space-size`).
+   */
+  maxTotalBufferedBytes?: number;
+  /**
+   * Concurrent sessions per server. When full, a new session ends the idlest session that has
+   * carried no message yet (4013); with none to end, handshakes get 503. Default 10,000.
+   */
   maxSessions?: number;
+  /** Which proxies are believed about the client's address (`X-Forwarded-For`): `true`, a hop count, or their addresses/CIDRs. Default false. */
+  trustProxy?: TrustProxy;
+  /** The header trusted proxies add the client's address to: `'x-forwarded-for'` (default) or `'forwarded'` (RFC 7239 `for=`). */
+  forwardedHeader?: ForwardedHeader;
+  /** New sessions one client address (an IPv6 /64) may open at once. Default 200. */
+  addressHandshakeBurst?: number;
+  /** New sessions per second one client address may open, sustained. Default 20. */
+  addressHandshakeRate?: number;
+  /** New sessions the whole server accepts at once. Default 2,000. */
+  handshakeBurst?: number;
+  /** New sessions per second the whole server accepts, sustained. Default 1,000. */
+  handshakeRate?: number;
+  /** Live sessions one client address (an IPv6 /64) may hold; beyond it handshakes get 429. Default 1,000. */
+  maxSessionsPerAddress?: number;
+  /** The resume window of a session that has carried no message yet, in ms (at most `resumeWindow`). Default 10,000. */
+  provisionalResumeWindow?: number;
   /** A streaming response is ended after this many bytes and reopened by the client. Default 128 KiB. */
   streamByteLimit?: number;
   /** Largest batch of messages in one poll response, in bytes (at least one message is sent). Default 1 MiB. */
   pollBatchBytes?: number;
   /** How long a received message may wait before its acknowledgement is sent over WebSocket, in ms. Default 50. */
   ackDelay?: number;
+  /**
+   * How long a POST body may take to arrive, in total, from when the server starts reading it, in ms;
+   * past it the request gets 408 `request_timeout` and its connection is closed. Default 10,000.
+   */
+  bodyTimeout?: number;
 }
 
 export type ResolvedOptions = Required<Omit<ServerOptions, 'transports'>> & { transports: TransportName[] };
@@ -40,16 +83,27 @@ export type ResolvedOptions = Required<Omit<ServerOptions, 'transports'>> & { tr
 const DEFAULTS = {
   path: '/ferry',
   allowedOrigins: 'same-origin' as OriginPolicy,
+  allowedHosts: '*' as HostPolicy,
   credentials: false,
   pingInterval: 20_000,
   pingTimeout: 15_000,
   resumeWindow: 60_000,
   maxMessageSize: 1024 * 1024,
   maxBufferedBytes: 8 * 1024 * 1024,
+  maxTotalBufferedBytes: defaultTotalBufferedBytes(),
   maxSessions: 10_000,
+  trustProxy: false as TrustProxy,
+  forwardedHeader: 'x-forwarded-for' as ForwardedHeader,
+  addressHandshakeBurst: 200,
+  addressHandshakeRate: 20,
+  handshakeBurst: 2_000,
+  handshakeRate: 1_000,
+  maxSessionsPerAddress: 1_000,
+  provisionalResumeWindow: 10_000,
   streamByteLimit: 128 * 1024,
   pollBatchBytes: 1024 * 1024,
   ackDelay: 50,
+  bodyTimeout: 10_000,
 };
 
 function positive(name: string, value: number): number {
@@ -67,10 +121,11 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     if (!isTransportName(t)) throw new RangeError(`ferry: unknown transport "${String(t)}"`);
   }
   if (transports.length === 0) throw new RangeError('ferry: at least one transport must be enabled');
-  for (const key of ['pingInterval', 'pingTimeout', 'resumeWindow', 'maxMessageSize', 'maxBufferedBytes', 'maxSessions', 'streamByteLimit', 'pollBatchBytes', 'ackDelay'] as const) {
+  for (const key of ['pingInterval', 'pingTimeout', 'resumeWindow', 'maxMessageSize', 'maxBufferedBytes', 'maxTotalBufferedBytes', 'maxSessions', 'streamByteLimit', 'pollBatchBytes', 'ackDelay', 'bodyTimeout'] as const) {
     positive(key, merged[key]);
   }
-  return { ...merged, path, transports };
+  checkAdmissionOptions(merged);
+  return { ...merged, path, transports, allowedHosts: resolveHostPolicy(merged.allowedHosts) };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

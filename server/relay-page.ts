@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RELAY_ORIGIN_ELEMENT, scriptSafeJsonString } from '../protocol/index.js';
 import { RequestError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
-import { isOriginAllowed } from './origin-policy.js';
+import { isOriginAllowed } from './policies/origin.js';
 
 /**
  * `{path}/iframe.html?o=<page origin>`: the relay page a page on another origin frames to reach

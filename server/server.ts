@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
 import { CloseCode } from '../protocol/index.js';
 import { HttpRoutes } from './http-routes.js';
+import { warnIfUnsafe } from './http-server-check.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { SessionRegistry } from './session-registry.js';
 import type { Socket } from './socket.js';
@@ -45,6 +46,7 @@ export class Server extends EventEmitter<ServerEvents> {
    * the server's existing request listeners; WebSocket upgrades under `path` are accepted.
    */
   attach(httpServer: HttpServer): this {
+    warnIfUnsafe(httpServer, this.options.pingInterval);
     const previous = httpServer.listeners('request') as RequestListener[];
     httpServer.removeAllListeners('request');
     const onRequest: RequestListener = (req, res) => {

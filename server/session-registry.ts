@@ -1,11 +1,16 @@
 import { randomFillSync, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
 import { RequestError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { AckTicker } from './ack-ticker.js';
 import { Heartbeats } from './heartbeats.js';
-import { Session, type SessionHost } from './session.js';
-import type { HandshakeInfo, Socket } from './socket.js';
+import { MemoryBudget } from './memory-budget.js';
+import { SessionAdmission, type Admission } from './policies/session-admission.js';
+import { ProvisionalSessions } from './provisional-sessions.js';
+import { Session } from './session.js';
+import type { SessionHost } from './session-host.js';
+import type { Socket } from './socket.js';
 
 /**
  * Creates, finds and authenticates sessions. Session ids are public; tokens are 192-bit secrets
@@ -18,6 +23,10 @@ export class SessionRegistry {
 
   readonly #heartbeats = new Heartbeats();
   readonly #random = new RandomPool();
+  /** The per-client policies every new session passes (address, rate limits, per-address cap). */
+  readonly #admission: SessionAdmission;
+  /** Sessions that have carried no message yet, idlest first: evicted to make room when full. */
+  readonly #provisional = new ProvisionalSessions<Session>();
   /** Shared by every session: what each would otherwise keep three references for. */
   readonly #host: SessionHost;
 
@@ -25,12 +34,23 @@ export class SessionRegistry {
     this.#options = options;
     this.#onConnection = onConnection;
     const sessions = this.#sessions;
+    const admission = (this.#admission = new SessionAdmission(options));
+    const provisional = this.#provisional;
     this.#host = {
       options,
       heartbeats: this.#heartbeats,
       acks: new AckTicker(options.ackDelay),
+      memory: new MemoryBudget(options.maxTotalBufferedBytes, () => sessions.values()),
       sessionEnded(session) {
         sessions.delete(session.id);
+        provisional.delete(session);
+        admission.ended(session.addressKey);
+      },
+      sessionActive(session) {
+        provisional.touch(session);
+      },
+      sessionEstablished(session) {
+        provisional.delete(session);
       },
     };
   }
@@ -44,14 +64,43 @@ export class SessionRegistry {
     if (this.#sessions.size >= this.#options.maxSessions) {
       throw new RequestError('too_many_sessions', `the server holds its maximum of ${this.#options.maxSessions} sessions`);
     }
+    if (!this.#host.memory.accepting) {
+      throw new RequestError('too_many_sessions', 'the server is near maxTotalBufferedBytes for all sessions; try again later');
+    }
   }
 
-  create(transport: TransportName, info: HandshakeInfo): Session {
+  /**
+   * The one check every way of creating a session goes through, before anything is created (for
+   * a WebSocket, before the upgrade): the per-client policies (server/policies/session-admission.ts),
+   * then room in the table, made by evicting the idlest provisional session when it is full.
+   * Throws the RequestError to answer with.
+   */
+  admit(req: IncomingMessage): Admission {
+    const admission = this.#admission.admit(req);
+    this.#makeRoom();
     this.assertCapacity();
+    return admission;
+  }
+
+  /** When the table is full, ends the idlest sessions that have carried no message (4013) until there is room. */
+  #makeRoom(): void {
+    while (this.#sessions.size >= this.#options.maxSessions) {
+      if (!this.#provisional.evictIdlest()) return;
+    }
+  }
+
+  /** Creates the session `admit` let in (checked again: a WebSocket upgrade comes some time after). */
+  create(transport: TransportName, admission: Admission): Session {
+    this.#makeRoom();
+    this.assertCapacity();
+    this.#admission.assertRoomFor(admission.key);
     let id = this.#random.take(12);
     while (this.#sessions.has(id)) id = this.#random.take(12);
     const token = this.#random.take(24);
-    const session = new Session(id, token, transport, info, this.#host);
+    const session = new Session(id, token, transport, admission.info, this.#host);
+    session.addressKey = admission.key;
+    this.#admission.opened(admission.key);
+    this.#provisional.add(session);
     this.#sessions.set(id, session);
     this.#onConnection(session);
     return session;

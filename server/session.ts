@@ -9,10 +9,10 @@ import {
   type Frame,
   type TransportName,
 } from '../protocol/index.js';
-import type { ResolvedOptions } from './options.js';
 import { Socket, type HandshakeInfo } from './socket.js';
-import type { AckTicker } from './ack-ticker.js';
-import type { Heartbeats, Pingable } from './heartbeats.js';
+import type { Pingable } from './heartbeats.js';
+import type { BudgetHolder } from './memory-budget.js';
+import type { SessionHost } from './session-host.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transports/transport.js';
 
 /** Bits of a session's `#flags` (one field instead of three: every idle session pays for each). */
@@ -20,19 +20,11 @@ const CLOSED = 1;
 const FLUSH_SCHEDULED = 2;
 /** A ping (numbered `#pingCount`) goes out with the next write. */
 const PING_OWED = 4;
+/** Has carried an application message, either way: no longer provisional (never evicted, the full resume window). */
+const ESTABLISHED = 64;
 
 function flushSession(session: Session): void {
   session.flush();
-}
-
-/** What sessions need from whoever keeps them (the registry): one object shared by all of them. */
-export interface SessionHost {
-  readonly options: ResolvedOptions;
-  readonly heartbeats: Heartbeats;
-  /** Flushes sessions that owe a standalone ack, at most `ackDelay` later. */
-  readonly acks: AckTicker;
-  /** The session has ended (called once). */
-  sessionEnded(session: Session): void;
 }
 
 /**
@@ -43,7 +35,7 @@ export interface SessionHost {
  * because 10,000 idle sessions pay for each; its helper methods are `private`, not `#`, because a
  * `#` method gives every instance a brand slot.
  */
-export class Session extends Socket implements TransportListener, Pingable {
+export class Session extends Socket implements TransportListener, Pingable, BudgetHolder {
   readonly id: string;
   readonly #token: string;
   readonly channel = new ReliableChannel();
@@ -65,6 +57,8 @@ export class Session extends Socket implements TransportListener, Pingable {
    */
   #deadline: NodeJS.Timeout | null = null;
   #pingCount = 0;
+  /** The client address group the per-address limits count this session under (the registry sets it). */
+  addressKey = '';
 
   constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, host: SessionHost) {
     super(handshake);
@@ -90,6 +84,11 @@ export class Session extends Socket implements TransportListener, Pingable {
     return this.attached !== null;
   }
 
+  get bufferedAmount(): number {
+    const transport = this.attached;
+    return this.channel.bufferedBytes + (transport === null ? 0 : transport.bufferedAmount);
+  }
+
   /** Makes `transport` the session's transport; `clientAck` is the last message the client has. */
   attach(transport: ServerTransport, clientAck: number): void {
     if (this.closed) {
@@ -101,9 +100,10 @@ export class Session extends Socket implements TransportListener, Pingable {
     this.epoch = transport.epoch;
     if (previous) previous.drop(CloseCode.TRANSPORT_REPLACED, 'transport replaced');
     this.clearTimer('resume');
+    this.active();
     transport.bind(this);
     try {
-      this.channel.acknowledge(clientAck);
+      this.acknowledge(clientAck);
     } catch (e) {
       this.protocolError(e);
       return;
@@ -134,8 +134,9 @@ export class Session extends Socket implements TransportListener, Pingable {
 
   /** A new poll on the same transport: the client has everything up to `ack`; resend the rest. */
   restartFrom(ack: number): boolean {
+    this.active();
     try {
-      this.channel.acknowledge(ack);
+      this.acknowledge(ack);
       this.channel.rewind();
       return true;
     } catch (e) {
@@ -151,10 +152,13 @@ export class Session extends Socket implements TransportListener, Pingable {
       if (this.closed) return;
       switch (frame.type) {
         case 'message':
-          if (this.channel.accept(frame.seq) === 'deliver') this.emit('message', frame.data as AppData);
+          if (this.channel.accept(frame.seq) === 'deliver') {
+            this.establish();
+            this.emit('message', frame.data as AppData);
+          }
           break;
         case 'ack':
-          this.channel.acknowledge(frame.seq);
+          this.acknowledge(frame.seq);
           break;
         case 'pong':
           break;
@@ -171,19 +175,26 @@ export class Session extends Socket implements TransportListener, Pingable {
   /** Any sign of life from the client. */
   touch(): void {
     this.#flags &= ~PING_OWED;
+    this.active();
     // a POST may arrive while no transport is attached: then the deadline is the resume window
     if (this.attached !== null) this.clearTimer('pong');
   }
 
   protected queue(data: AppData): boolean {
     if (this.closed) return false;
+    const before = this.channel.bufferedBytes;
     this.channel.push(data);
-    if (this.channel.bufferedBytes > this.#host.options.maxBufferedBytes) {
-      this.end(CloseCode.BUFFER_OVERFLOW, 'buffer overflow: more than ' + this.#host.options.maxBufferedBytes + ' bytes unacknowledged');
-      return false;
-    }
+    // past the process-wide cap the largest sessions are shed, which may be this one
+    this.#host.memory.charge(this.channel.bufferedBytes - before);
+    if (this.closed || this.overBudget()) return false;
+    this.establish();
     this.scheduleFlush();
     return true;
+  }
+
+  /** Ends the session for holding too much (the process-wide budget sheds it). */
+  shed(reason: string): void {
+    this.end(CloseCode.BUFFER_OVERFLOW, reason);
   }
 
   close(): void {
@@ -211,6 +222,8 @@ export class Session extends Socket implements TransportListener, Pingable {
       entries = this.channel.takeUnwritten(transport.batchBytes);
       transport.write([], entries);
     }
+    // the transport pushed back: its buffer now counts against the budget until it drains
+    if (this.attached === transport && !transport.writable) this.overBudget();
   }
 
   /** The ack for a POST response: what has been received so far. */
@@ -227,6 +240,10 @@ export class Session extends Socket implements TransportListener, Pingable {
     const transport = this.attached;
     this.attached = null;
     if (transport) transport.close({ code, reason });
+    // nothing will be resent: the messages' memory goes now, whoever still holds the socket
+    const held = this.channel.bufferedBytes;
+    this.channel.clear();
+    this.#host.memory.charge(-held);
     this.#host.sessionEnded(this);
     this.emit('close', reason);
     this.removeAllListeners();
@@ -266,15 +283,50 @@ export class Session extends Socket implements TransportListener, Pingable {
     if (!this.closed) this.startResumeWindow();
   }
 
+  /**
+   * Past `maxBufferedBytes` (unacknowledged messages plus the transport's own buffer) the session
+   * ends, and its transport is destroyed if the client is not reading, releasing both at once.
+   */
+  private overBudget(): boolean {
+    const max = this.#host.options.maxBufferedBytes;
+    if (this.bufferedAmount <= max) return false;
+    this.end(CloseCode.BUFFER_OVERFLOW, 'buffer overflow: the session holds more than ' + max + ' bytes (unacknowledged messages and its transport buffer)');
+    return true;
+  }
+
+  /** The client has everything up to `seq` (throws ProtocolError past what was ever sent). */
+  private acknowledge(seq: number): void {
+    const before = this.channel.bufferedBytes;
+    this.channel.acknowledge(seq);
+    this.#host.memory.charge(this.channel.bufferedBytes - before);
+  }
+
   private protocolError(e: unknown): void {
     const detail = protocolErrorReason(e, '');
     const reason = detail ? 'protocol error: ' + detail : 'protocol error';
     this.end(CloseCode.PROTOCOL_ERROR, reason);
   }
 
+  /** A sign of life: a provisional session moves to the back of the eviction order. */
+  private active(): void {
+    if ((this.#flags & ESTABLISHED) === 0) this.#host.sessionActive(this);
+  }
+
+  /** The first application message, either way: the session is established. */
+  private establish(): void {
+    if ((this.#flags & ESTABLISHED) !== 0) return;
+    this.#flags |= ESTABLISHED;
+    this.#host.sessionEstablished(this);
+    // a provisional resume window that is running gets the full length
+    if (this.attached === null && !this.closed) this.startResumeWindow();
+  }
+
   private startResumeWindow(): void {
     this.clearTimer('resume');
-    this.#deadline = setTimeout(() => this.end(CloseCode.RESUME_WINDOW_EXPIRED, 'resume window expired'), this.#host.options.resumeWindow);
+    const o = this.#host.options;
+    // a session that never carried a message is kept for less: bare handshakes from a flood age out fast
+    const window = (this.#flags & ESTABLISHED) !== 0 ? o.resumeWindow : Math.min(o.resumeWindow, o.provisionalResumeWindow);
+    this.#deadline = setTimeout(() => this.end(CloseCode.RESUME_WINDOW_EXPIRED, 'resume window expired'), window);
     this.#deadline.unref();
   }
 

@@ -36,6 +36,13 @@ export abstract class Socket extends EventEmitter<SocketEvents> {
   /** False while the session waits for its client to reconnect. */
   abstract readonly connected: boolean;
 
+  /**
+   * Bytes this session makes the server hold: messages sent but not yet acknowledged by the
+   * client, plus what its transport has buffered and the client has not read. Past
+   * `maxBufferedBytes` the session is closed ("buffer overflow").
+   */
+  abstract readonly bufferedAmount: number;
+
   protected constructor(handshake: HandshakeInfo) {
     super();
     this.#headers = handshake.headers;
@@ -49,7 +56,8 @@ export abstract class Socket extends EventEmitter<SocketEvents> {
 
   /**
    * Queues a message for delivery, exactly once and in order. Returns false when the session is
-   * closed. Exceeding `maxBufferedBytes` closes the session with reason "buffer overflow".
+   * closed. Exceeding `maxBufferedBytes` (see `bufferedAmount`) closes the session with reason
+   * "buffer overflow".
    */
   send(data: JsonValue | Uint8Array | ArrayBuffer): boolean {
     return this.queue(data instanceof ArrayBuffer ? new Uint8Array(data) : data);

@@ -2,15 +2,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, encodeControl, type Frame } from '../protocol/index.js';
-import { handshakeInfo } from './handshake-info.js';
+import type { Admission } from './policies/session-admission.js';
 import { RequestError, rejectUpgrade } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
-import { isOriginAllowed, requestOrigin } from './origin-policy.js';
+import { requestPolicies, type Admit } from './policies/request-policies.js';
 import { intParam, splitUrl } from './request-params.js';
 import type { Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { CloseInfo, TransportListener } from './transports/transport.js';
 import { WebSocketTransport } from './transports/websocket.js';
+import { upgradeRequestError } from './upgrade-request.js';
 
 /**
  * WebSocket upgrades at `{path}/v1/ws`. Without `sid` the connection creates a session and is its
@@ -22,10 +23,13 @@ export class WebSocketUpgrades {
   readonly #options: ResolvedOptions;
   readonly #registry: SessionRegistry;
   readonly #wss: WebSocketServer;
+  /** Host, origin (and any further) policies: one call per upgrade. */
+  readonly #admit: Admit;
 
   constructor(options: ResolvedOptions, registry: SessionRegistry) {
     this.#options = options;
     this.#registry = registry;
+    this.#admit = requestPolicies(options);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageSize, perMessageDeflate: false, clientTracking: false });
   }
 
@@ -36,15 +40,16 @@ export class WebSocketUpgrades {
       const route = pathname.slice(this.#options.path.length);
       if (/^\/v[0-9]+\//.test(route) && !route.startsWith('/v1/')) throw new RequestError('unsupported_version', 'this server speaks protocol version 1');
       if (route !== '/v1/ws') throw new RequestError('not_found', 'no such Ferry route');
+      const malformed = upgradeRequestError(req);
+      if (malformed !== null) throw malformed;
       if (!this.#options.transports.includes('websocket')) throw new RequestError('transport_disabled', 'websocket is disabled on this server');
-      const origin = requestOrigin(req);
-      if (!isOriginAllowed(this.#options.allowedOrigins, origin, req)) throw new RequestError('origin_not_allowed', `origin ${origin} is not allowed`);
+      this.#admit(req, route, params, true);
       if (params.get('sid') === null) {
-        this.#registry.assertCapacity();
+        const admission = this.#registry.admit(req);
         // the 101 response and the open frame leave in one write (one segment, one read for the client)
         socket.cork();
         this.#wss.handleUpgrade(req, socket, head, (ws) => {
-          this.#startSession(ws, req);
+          this.#startSession(ws, admission, socket);
           socket.uncork();
         });
         return;
@@ -53,7 +58,7 @@ export class WebSocketUpgrades {
       const epoch = intParam(params, 'e');
       if (epoch < 1) throw new RequestError('bad_request', 'the e parameter must be at least 1');
       const heartbeat = intParam(params, 'hb', 0);
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, session, epoch, heartbeat));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, socket, session, epoch, heartbeat));
     } catch (e) {
       rejectUpgrade(socket, e instanceof RequestError ? e : new RequestError('bad_request', 'bad upgrade request'));
     }
@@ -63,21 +68,21 @@ export class WebSocketUpgrades {
     this.#wss.close();
   }
 
-  #startSession(ws: WebSocket, req: IncomingMessage): void {
+  #startSession(ws: WebSocket, admission: Admission, socket: Duplex): void {
     let session: Session;
     try {
-      session = this.#registry.create('websocket', handshakeInfo(req));
+      session = this.#registry.create('websocket', admission);
     } catch {
       ws.close(CloseCode.TOO_MANY_SESSIONS, 'too many sessions');
       return;
     }
-    const transport = new WebSocketTransport(ws, 1);
+    const transport = new WebSocketTransport(ws, 1, socket);
     transport.write([encodeControl({ type: 'open', handshake: this.#registry.handshake(session) })], []);
     session.attach(transport, 0);
   }
 
-  #join(ws: WebSocket, session: Session, epoch: number, heartbeat: number): void {
-    const transport = new WebSocketTransport(ws, epoch);
+  #join(ws: WebSocket, socket: Duplex, session: Session, epoch: number, heartbeat: number): void {
+    const transport = new WebSocketTransport(ws, epoch, socket);
     const deadline = setTimeout(() => transport.drop(CloseCode.PROTOCOL_ERROR, 'no upgrade within pingTimeout'), this.#options.pingTimeout);
     deadline.unref();
     const candidate: TransportListener = {
@@ -85,6 +90,12 @@ export class WebSocketUpgrades {
         for (let i = 0; i < frames.length; i++) {
           const frame = frames[i];
           if (frame.type === 'probe') {
+            // a client probes once and reads the answer; one that keeps probing without reading
+            // would have the answers pile up in this socket's buffer, which the session pays for
+            if (!transport.writable || session.bufferedAmount + transport.bufferedAmount > this.#options.maxBufferedBytes) {
+              transport.drop(CloseCode.BUFFER_OVERFLOW, 'probe answers not read');
+              return;
+            }
             transport.write([encodeControl({ type: 'probe', nonce: frame.nonce })], []);
             session.attached?.release();
           } else if (frame.type === 'upgrade') {

@@ -20,6 +20,9 @@ export async function startServer({ mode, pingInterval, pingTimeout, maxSessions
   const { Server } = await loadServer();
   const httpServer = http.createServer();
   const options = { path: PATH, allowedOrigins: '*', transports: [mode], maxSessions };
+  // the load processes all connect from loopback: the per-address limits and handshake rates would
+  // take them for one abusive client, so they are lifted to the table's size
+  for (const key of ['maxSessionsPerAddress', 'addressHandshakeBurst', 'addressHandshakeRate', 'handshakeBurst', 'handshakeRate']) options[key] = maxSessions;
   if (pingInterval !== undefined) options.pingInterval = pingInterval;
   if (pingTimeout !== undefined) options.pingTimeout = pingTimeout;
   const ferry = new Server(options);

@@ -15,7 +15,9 @@ export interface RequestBody {
 /** Starts a request; `onResponse` gets the response as it starts. */
 export function send(method: string, url: string, body: RequestBody | null, timeoutMs: number, onResponse: (res: http.IncomingMessage) => void, onError: (e: Error) => void): http.ClientRequest {
   const secure = url.startsWith('https:');
-  const headers: Record<string, string | number> = {};
+  // Not a browser, so it names the page it stands for: one on the Ferry URL's own origin. The server
+  // wants that proof on requests a foreign page could misuse (JSONP's scripts, form-typed handshakes).
+  const headers: Record<string, string | number> = { Referer: new URL(url).origin + '/' };
   if (body !== null) {
     headers['Content-Type'] = body.type;
     headers['Content-Length'] = Buffer.byteLength(body.text);

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { encodeControl, encodePacket, entryText, type OutboundEntry, type TransportName } from '../../protocol/index.js';
 import { NO_STORE_HEADERS } from './http-headers.js';
+import { endWithin } from './flush-deadline.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transport.js';
 
 /** How one kind of HTTP stream turns packets into response bytes. */
@@ -57,6 +58,10 @@ export abstract class HttpStreamTransport implements ServerTransport {
     return !this.#closed && !this.#draining;
   }
 
+  get bufferedAmount(): number {
+    return this.#res.writableLength;
+  }
+
   bind(listener: TransportListener): void {
     this.#listener = listener;
   }
@@ -72,7 +77,7 @@ export abstract class HttpStreamTransport implements ServerTransport {
     this.#send(this.#framing.packet(encodePacket(texts), lastSeq));
     if (this.#bytes >= this.#byteLimit) {
       this.#closed = true;
-      this.#res.end();
+      endWithin(this.#res);
       this.#listener?.onClosed('stream byte limit reached');
     }
   }
@@ -81,6 +86,12 @@ export abstract class HttpStreamTransport implements ServerTransport {
 
   close(final: CloseInfo): void {
     if (this.#closed) return;
+    if (this.#draining) {
+      // the client is not reading: the goodbye would only sit in the buffer; release it now
+      this.#closed = true;
+      this.#res.destroy();
+      return;
+    }
     this.#send(this.#framing.packet(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]), 0));
     this.drop();
   }
@@ -88,7 +99,8 @@ export abstract class HttpStreamTransport implements ServerTransport {
   drop(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#res.end();
+    if (this.#draining) this.#res.destroy();
+    else this.#res.end();
   }
 
   #send(chunk: string): void {

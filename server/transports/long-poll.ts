@@ -51,6 +51,12 @@ export class LongPollTransport implements ServerTransport {
   #render: PollRenderer = renderPlainPoll;
   #idleTimer: NodeJS.Timeout | null = null;
   /**
+   * The last response, while Node still holds part of it (the client has not read it all). Counted
+   * in `bufferedAmount`; destroyed when the next poll arrives (a client polls again only once it
+   * has read the previous answer, so one that does not has given up on it) or the transport ends.
+   */
+  #flushing: ServerResponse | null = null;
+  /**
    * 'new' until the first poll, which is answered at once (it confirms to the client that the
    * transport works); then 'open'; 'closed' for good.
    */
@@ -77,6 +83,10 @@ export class LongPollTransport implements ServerTransport {
     return this.#pending !== null;
   }
 
+  get bufferedAmount(): number {
+    return this.#flushing === null ? 0 : this.#flushing.writableLength;
+  }
+
   get closed(): boolean {
     return this.#state === 'closed';
   }
@@ -93,6 +103,7 @@ export class LongPollTransport implements ServerTransport {
   hold(req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>, render: PollRenderer = renderPlainPoll): boolean {
     if (this.#pending !== null || this.#state === 'closed') return false;
     this.clearIdle();
+    this.abandonFlushing();
     this.#pending = res;
     this.#headers = headers;
     this.#render = render;
@@ -137,6 +148,14 @@ export class LongPollTransport implements ServerTransport {
     if (this.#pending) this.respond(lastResponse);
     this.#state = 'closed';
     this.clearIdle();
+    this.abandonFlushing();
+  }
+
+  /** Destroys the last response if the client never read all of it: its messages are resent anyway. */
+  private abandonFlushing(): void {
+    const res = this.#flushing;
+    this.#flushing = null;
+    if (res !== null && res.writableLength > 0) res.destroy();
   }
 
   private respond(packetText: string): void {
@@ -152,6 +171,7 @@ export class LongPollTransport implements ServerTransport {
       'Content-Length': Buffer.byteLength(body),
     });
     res.end(body);
+    this.#flushing = res.writableLength > 0 ? res : null;
     if (this.#state !== 'closed') this.startIdle();
   }
 
@@ -161,6 +181,7 @@ export class LongPollTransport implements ServerTransport {
       this.#idleTimer = null;
       if (this.#pending || this.#state === 'closed') return;
       this.#state = 'closed';
+      this.abandonFlushing();
       this.#listener?.onClosed('poll timeout');
     }, this.#settings.idleTimeout);
     this.#idleTimer.unref();

@@ -26,8 +26,16 @@ export interface TransportListener {
 export interface ServerTransport {
   readonly name: TransportName;
   readonly epoch: number;
-  /** Whether `write` may be called now. */
+  /**
+   * Whether `write` may be called now. False while the transport's own write buffer is above its
+   * high-water mark (the peer is not reading): the session then waits for `onWritable`.
+   */
   readonly writable: boolean;
+  /**
+   * Bytes written to this transport that the peer has not taken yet: `ws`'s `bufferedAmount`, a
+   * response's `writableLength`, poll responses not yet flushed. Part of the session's budget.
+   */
+  readonly bufferedAmount: number;
   /**
    * Whether the session must send pings to keep it alive and prove it works (streams, WebSocket).
    * A transport that does not is released (`release`) on each heartbeat instead (polling).
@@ -46,7 +54,11 @@ export interface ServerTransport {
    * also the heartbeat of a transport without pings.
    */
   release(): void;
-  /** The session ends: tells the client why, then ends the transport. Does not call `onClosed`. */
+  /**
+   * The session ends: tells the client why, then ends the transport. A transport whose peer is not
+   * reading (its buffer is over the high-water mark) is destroyed at once instead, releasing what
+   * it holds. Does not call `onClosed`.
+   */
   close(final: CloseInfo): void;
   /** Ends this transport only (replaced, or silent too long); the session goes on. Does not call `onClosed`. */
   drop(code: number, reason: string): void;

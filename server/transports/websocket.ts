@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
   CloseCode,
@@ -18,31 +19,49 @@ import type { CloseInfo, ServerTransport, TransportListener } from './transport.
 const TOO_BIG = 1009;
 /** What a close frame without a status code reports (RFC 6455 section 7.1.5). */
 const NO_STATUS = 1005;
+/**
+ * The socket buffer (bytes `ws` has not handed to the kernel) above which the transport takes no
+ * more writes: about one batch. Past it the session waits for the socket's `drain`.
+ */
+const HIGH_WATER = 64 * 1024;
 
 /** A `ws` connection: text packets as text messages, binary messages as binary frames. */
 export class WebSocketTransport implements ServerTransport {
   readonly name = 'websocket';
   readonly needsPing = true;
-  readonly batchBytes = 64 * 1024;
+  readonly batchBytes = HIGH_WATER;
   readonly epoch: number;
   readonly #ws: WebSocket;
   #listener: TransportListener | null = null;
   #closed = false;
   /** @internal set when ws refused a message for its size */
   tooBig = false;
+  /** @internal what ws found malformed in the client's frames (its 1002 and 1007 errors), if anything */
+  protocolError: string | null = null;
 
-  constructor(ws: WebSocket, epoch: number) {
+  /**
+   * `socket` is the connection `ws` writes to (the upgrade's socket): its `drain` says when the
+   * peer has taken what was buffered, so writing can go on.
+   */
+  constructor(ws: WebSocket, epoch: number, socket: Duplex) {
     this.#ws = ws;
     this.epoch = epoch;
     // module-level handlers that find the transport on the socket: no closures per connection
     (ws as TaggedSocket)[TRANSPORT] = this;
+    (socket as TaggedDuplex)[TRANSPORT] = this;
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
+    socket.on('drain', onDrain);
   }
 
+  /** Open, and the socket's buffer below the high-water mark (a peer that does not read stops writes). */
   get writable(): boolean {
-    return !this.#closed;
+    return !this.#closed && this.#ws.bufferedAmount < HIGH_WATER;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
   }
 
   bind(listener: TransportListener): void {
@@ -69,6 +88,12 @@ export class WebSocketTransport implements ServerTransport {
   close(final: CloseInfo): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#ws.bufferedAmount >= HIGH_WATER) {
+      // the peer is not reading: neither the close frame nor the closing handshake would get
+      // through, and waiting for them would hold the buffer for ws's close timeout
+      this.#ws.terminate();
+      return;
+    }
     this.#ws.send(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]));
     this.#ws.close(final.code === CloseCode.NORMAL ? 1000 : final.code, final.reason.slice(0, 120));
   }
@@ -76,7 +101,13 @@ export class WebSocketTransport implements ServerTransport {
   drop(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#ws.close(code, reason);
+    if (this.#ws.bufferedAmount >= HIGH_WATER) this.#ws.terminate();
+    else this.#ws.close(code, reason);
+  }
+
+  /** @internal the socket drained: writes can go on */
+  drained(): void {
+    if (!this.#closed) this.#listener?.onWritable();
   }
 
   /** @internal the socket's message handler */
@@ -108,6 +139,10 @@ export class WebSocketTransport implements ServerTransport {
       this.#listener?.onClosed('client closed', { code: CloseCode.NORMAL, reason: 'client closed' });
     } else if (code === TOO_BIG || this.tooBig) {
       this.#listener?.onClosed('message too large', { code: CloseCode.MESSAGE_TOO_LARGE, reason: 'message too large' });
+    } else if (this.protocolError !== null) {
+      // malformed input ends the session, as a malformed packet does
+      const reason = 'protocol error: ' + this.protocolError;
+      this.#listener?.onClosed(reason, { code: CloseCode.PROTOCOL_ERROR, reason });
     } else {
       this.#listener?.onClosed('websocket closed');
     }
@@ -123,6 +158,11 @@ function binaryMessage(data: RawData): Frame {
 
 const TRANSPORT = Symbol('ferry.transport');
 type TaggedSocket = WebSocket & { [TRANSPORT]: WebSocketTransport };
+type TaggedDuplex = Duplex & { [TRANSPORT]: WebSocketTransport };
+
+function onDrain(this: Duplex): void {
+  (this as TaggedDuplex)[TRANSPORT].drained();
+}
 
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   (this as TaggedSocket)[TRANSPORT].receive(data, isBinary);
@@ -132,7 +172,17 @@ function onClose(this: WebSocket, code: number): void {
   (this as TaggedSocket)[TRANSPORT].ended(code);
 }
 
-/** ws closes the connection itself after an error; remember the one that means "too big". */
+/** `ws` errors that mean the client sent too much (ws closes with 1009, or 1008 for too many fragments). */
+const TOO_BIG_ERRORS = new Set(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', 'WS_ERR_TOO_MANY_BUFFERED_PARTS']);
+
+/**
+ * ws closes the connection itself after an error; remember what it meant for `ended()`: too big,
+ * or malformed frames (every other `WS_ERR_*`: bad opcode, unmasked frame, reserved bits,
+ * fragmented control frame, invalid UTF-8, bad close code). Socket errors (resets) are neither.
+ */
 function onError(this: WebSocket, err: Error & { code?: string }): void {
-  if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') (this as TaggedSocket)[TRANSPORT].tooBig = true;
+  const transport = (this as TaggedSocket)[TRANSPORT];
+  if (err.code === undefined || !err.code.startsWith('WS_ERR_')) return;
+  if (TOO_BIG_ERRORS.has(err.code)) transport.tooBig = true;
+  else transport.protocolError ??= err.message.replace(/^Invalid WebSocket frame: /, '').slice(0, 80);
 }

@@ -29,11 +29,25 @@ describe('ReliableChannel, outbound', () => {
     const c = new ReliableChannel();
     c.push('x'.repeat(100));
     c.push('y');
+    seqs(c);
     const before = c.bufferedBytes;
     c.acknowledge(1);
     expect(c.bufferedBytes).toBeLessThan(before - 100);
     expect(() => c.acknowledge(3)).toThrow(ProtocolError);
     c.acknowledge(1); // old acks are harmless
+  });
+
+  it('refuses an ack of a message queued but never handed to a transport, even after a rewind', () => {
+    const c = new ReliableChannel();
+    for (let i = 0; i < 4; i++) c.push(i);
+    expect(c.takeUnwritten(20).map((e) => e.seq)).toEqual([1]);
+    expect(() => c.acknowledge(2)).toThrow(ProtocolError);
+    expect(seqs(c)).toEqual([2, 3, 4]);
+    c.rewind(); // a new transport: 1-4 go out again, but 1-4 were all sent once, so each may be acked
+    c.acknowledge(4);
+    expect(c.unackedCount()).toBe(0);
+    c.push(5);
+    expect(() => c.acknowledge(5)).toThrow(ProtocolError);
   });
 
   it('splits batches by byte budget but always sends at least one message', () => {
@@ -48,6 +62,7 @@ describe('ReliableChannel, outbound', () => {
     const c = new ReliableChannel();
     for (let i = 1; i <= 5000; i++) {
       c.push(i);
+      seqs(c);
       if (i % 7 === 0) c.acknowledge(i - 3);
     }
     c.rewind();

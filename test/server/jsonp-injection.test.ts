@@ -98,10 +98,11 @@ describe('JSONP callback names', () => {
 });
 
 describe('JSONP output', () => {
+  // each request names the page that made the script tag (a Referer on the server's origin), as a browser does
   it('escapes hostile payloads: one strict call that reproduces them exactly and does nothing else', async () => {
     const server = track(await startServer({}, (socket) => HOSTILE.forEach((text) => socket.send(text))));
     const hs = await rawHandshake(server);
-    const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=__ferry_jsonp_42`);
+    const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=__ferry_jsonp_42`).set('Referer', server.origin + '/');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/javascript; charset=utf-8');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -122,7 +123,7 @@ describe('JSONP output', () => {
     for (const text of HOSTILE) {
       const server = track(await startServer({}, (socket) => socket.send(text)));
       const hs = await rawHandshake(server);
-      const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=__ferry_jsonp_7`);
+      const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=__ferry_jsonp_7`).set('Referer', server.origin + '/');
       expect(res.text).toMatch(STRICT_BODY);
       expect(res.text).not.toMatch(/[<>&\u2028\u2029]/);
       const { calls, sideEffects } = evaluate(res.text, '__ferry_jsonp_7');
@@ -143,7 +144,7 @@ describe('JSONP output', () => {
     expect(sent.status).toBe(200);
     expect(sent.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(sent.headers['x-content-type-options']).toBe('nosniff');
-    const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=__ferry_jsonp_9`);
+    const res = await request(server.http).get(`/ferry/v1/jsonp?${query(hs, '&e=1&ack=0')}&cb=__ferry_jsonp_9`).set('Referer', server.origin + '/');
     expect(res.text).toMatch(STRICT_BODY);
     const { calls, sideEffects } = evaluate(res.text, '__ferry_jsonp_9');
     expect(sideEffects).toEqual([]);
@@ -152,7 +153,7 @@ describe('JSONP output', () => {
 
   it('writes the JSONP handshake the same strict way', async () => {
     const server = track(await startServer());
-    const res = await request(server.http).get('/ferry/v1/handshake?transport=jsonp-polling&cb=__ferry_jsonp_3');
+    const res = await request(server.http).get('/ferry/v1/handshake?transport=jsonp-polling&cb=__ferry_jsonp_3').set('Referer', server.origin + '/');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/javascript; charset=utf-8');
     expect(res.text).toMatch(STRICT_BODY);

@@ -32,18 +32,24 @@ const LOCKED_DOWN_ARGS = [
   '--disable-quic',
   '--disable-default-apps',
   '--disable-extensions',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
+
+/** Nothing resolves but 127.0.0.1 and `loopbackNames`, which resolve to it. */
+function hostResolverRules(loopbackNames: readonly string[]): string {
+  const mapped = loopbackNames.map((name) => `MAP ${name} 127.0.0.1, `).join('');
+  return `--host-resolver-rules=${mapped}MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`;
+}
 
 /**
  * Launches Chromium. playwright-core gives each launch a fresh temporary
  * `--user-data-dir` and deletes it on close (it refuses one passed in `args`).
  * With a forward proxy, `<-loopback>` stops Chromium's implicit loopback bypass,
- * so requests to 127.0.0.1 really go through the proxy.
+ * so requests to 127.0.0.1 really go through the proxy. `loopbackNames` (e.g. `app.test`) resolve
+ * to 127.0.0.1: plain-HTTP origins that are not "potentially trustworthy", as a real site's are.
  */
-export async function launchChromium(forwardProxy?: string): Promise<Browser> {
+export async function launchChromium(forwardProxy?: string, loopbackNames: readonly string[] = []): Promise<Browser> {
   const proxyArgs = forwardProxy === undefined ? [] : [`--proxy-server=${forwardProxy}`, '--proxy-bypass-list=<-loopback>'];
-  return chromium.launch({ executablePath: CHROMIUM_BINARY, args: [...LOCKED_DOWN_ARGS, ...proxyArgs] });
+  return chromium.launch({ executablePath: CHROMIUM_BINARY, args: [...LOCKED_DOWN_ARGS, hostResolverRules(loopbackNames), ...proxyArgs] });
 }
 
 function removeGlobalsScript(names: readonly string[]): string {

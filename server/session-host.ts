@@ -1,0 +1,21 @@
+import type { AckTicker } from './ack-ticker.js';
+import type { Heartbeats } from './heartbeats.js';
+import type { MemoryBudget } from './memory-budget.js';
+import type { ResolvedOptions } from './options.js';
+import type { Session } from './session.js';
+
+/** What sessions need from whoever keeps them (the registry): one object shared by all of them. */
+export interface SessionHost {
+  readonly options: ResolvedOptions;
+  readonly heartbeats: Heartbeats;
+  /** Flushes sessions that owe a standalone ack, at most `ackDelay` later. */
+  readonly acks: AckTicker;
+  /** The process-wide cap on what all sessions hold (`maxTotalBufferedBytes`). */
+  readonly memory: MemoryBudget;
+  /** The session has ended (called once). */
+  sessionEnded(session: Session): void;
+  /** A sign of life from a session that has carried no message yet (server/provisional-sessions.ts). */
+  sessionActive(session: Session): void;
+  /** The session carried its first application message (called once). */
+  sessionEstablished(session: Session): void;
+}

@@ -1,0 +1,27 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type ServerOptions } from '../../server/index.js';
+
+/**
+ * A Ferry server in a process of its own (started by `startServerProcess`): an echo server on
+ * 127.0.0.1 with the options passed as JSON in argv[2]. It reports its port over IPC, then
+ * answers `stats` with its memory and session count. Its death is the test's finding.
+ */
+const options = JSON.parse(process.argv[2] ?? '{}') as ServerOptions;
+// keep-alive sockets outlive any pause in the fuzz: the client's pool never races an idle close
+const httpServer = http.createServer({ keepAliveTimeout: 60_000 });
+const ferry = new Server({ path: '/ferry', ...options });
+ferry.attach(httpServer);
+ferry.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+
+httpServer.listen(0, '127.0.0.1', () => {
+  process.send?.({ type: 'ready', port: (httpServer.address() as AddressInfo).port });
+});
+
+process.on('message', (message: { type: string; id: number }) => {
+  if (message.type === 'stats') {
+    const memory = process.memoryUsage();
+    process.send?.({ type: 'stats', id: message.id, rss: memory.rss, heapUsed: memory.heapUsed, sessions: ferry.sessionCount });
+  }
+});
+process.on('disconnect', () => process.exit(0));
