@@ -44,7 +44,8 @@ export class SessionRegistry {
       sessionEnded(session) {
         sessions.delete(session.id);
         provisional.delete(session);
-        admission.ended(session.addressKey);
+        // the key is derived again from the address the session keeps: no field in every session for it
+        admission.ended(session.handshake.address);
       },
       sessionActive(session) {
         provisional.touch(session);
@@ -98,7 +99,6 @@ export class SessionRegistry {
     while (this.#sessions.has(id)) id = this.#random.take(12);
     const token = this.#random.take(24);
     const session = new Session(id, token, transport, admission.info, this.#host);
-    session.addressKey = admission.key;
     this.#admission.opened(admission.key);
     this.#provisional.add(session);
     this.#sessions.set(id, session);

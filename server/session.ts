@@ -57,8 +57,6 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
    */
   #deadline: NodeJS.Timeout | null = null;
   #pingCount = 0;
-  /** The client address group the per-address limits count this session under (the registry sets it). */
-  addressKey = '';
 
   constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, host: SessionHost) {
     super(handshake);

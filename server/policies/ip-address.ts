@@ -83,7 +83,11 @@ export function inBlock(address: IpBytes, block: IpBlock): boolean {
 export function addressKey(address: string | undefined): string {
   const bytes = address === undefined ? null : parseIp(address);
   if (bytes === null) return 'unknown';
-  if (bytes.length === 4) return bytes.join('.');
+  if (bytes.length === 4) {
+    const key = bytes.join('.');
+    // the address itself when it is already in this form: the session keeps that string anyway
+    return key === address ? address : key;
+  }
   const groups: string[] = [];
   for (let i = 0; i < 8; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
   return groups.join(':') + '::/64';

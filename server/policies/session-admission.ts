@@ -84,8 +84,8 @@ export class SessionAdmission {
     this.#live.add(key);
   }
 
-  /** A session counted under `key` ended. */
-  ended(key: string): void {
-    this.#live.remove(key);
+  /** A session whose client address (as its handshake keeps it) was `address` ended. */
+  ended(address: string | undefined): void {
+    this.#live.remove(addressKey(address));
   }
 }

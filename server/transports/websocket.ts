@@ -17,6 +17,8 @@ import type { CloseInfo, ServerTransport, TransportListener } from './transport.
 
 /** WebSocket close codes that mean "the client sent too much". */
 const TOO_BIG = 1009;
+/** `fault` of a connection whose client sent a message over maxPayload. */
+const TOO_BIG_FAULT = 'message too large';
 /** What a close frame without a status code reports (RFC 6455 section 7.1.5). */
 const NO_STATUS = 1005;
 /**
@@ -32,12 +34,16 @@ export class WebSocketTransport implements ServerTransport {
   readonly batchBytes = HIGH_WATER;
   readonly epoch: number;
   readonly #ws: WebSocket;
+  /** The connection `ws` writes to: its `drain` ends a wait for the client to read. */
+  readonly #socket: Duplex;
   #listener: TransportListener | null = null;
   #closed = false;
-  /** @internal set when ws refused a message for its size */
-  tooBig = false;
-  /** @internal what ws found malformed in the client's frames (its 1002 and 1007 errors), if anything */
-  protocolError: string | null = null;
+  /**
+   * @internal What ws found wrong with the client's frames, if anything: `TOO_BIG_FAULT` for a
+   * message over maxPayload, else the reason of a malformed frame (its 1002 and 1007 errors). One
+   * field for both: every idle connection pays for each.
+   */
+  fault: string | null = null;
 
   /**
    * `socket` is the connection `ws` writes to (the upgrade's socket): its `drain` says when the
@@ -48,11 +54,10 @@ export class WebSocketTransport implements ServerTransport {
     this.epoch = epoch;
     // module-level handlers that find the transport on the socket: no closures per connection
     (ws as TaggedSocket)[TRANSPORT] = this;
-    (socket as TaggedDuplex)[TRANSPORT] = this;
+    this.#socket = socket;
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
-    socket.on('drain', onDrain);
   }
 
   /** Open, and the socket's buffer below the high-water mark (a peer that does not read stops writes). */
@@ -81,6 +86,7 @@ export class WebSocketTransport implements ServerTransport {
       }
     }
     if (texts.length > 0) this.#ws.send(encodePacket(texts));
+    this.watchDrain();
   }
 
   release(): void {}
@@ -105,9 +111,17 @@ export class WebSocketTransport implements ServerTransport {
     else this.#ws.close(code, reason);
   }
 
-  /** @internal the socket drained: writes can go on */
-  drained(): void {
-    if (!this.#closed) this.#listener?.onWritable();
+  /**
+   * After a write that left the socket above the high-water mark, waits for its `drain` to tell
+   * the session it can write again. Only then is a listener added: an idle connection pays nothing.
+   */
+  private watchDrain(): void {
+    if (this.#ws.bufferedAmount < HIGH_WATER || AWAITING_DRAIN.has(this)) return;
+    AWAITING_DRAIN.add(this);
+    this.#socket.once('drain', () => {
+      AWAITING_DRAIN.delete(this);
+      if (!this.#closed) this.#listener?.onWritable();
+    });
   }
 
   /** @internal the socket's message handler */
@@ -137,11 +151,11 @@ export class WebSocketTransport implements ServerTransport {
     if (code === NO_STATUS || code === CloseCode.NORMAL) {
       // the client's goodbye: a WebSocket it closes normally (no status code, or 1000) ends its session
       this.#listener?.onClosed('client closed', { code: CloseCode.NORMAL, reason: 'client closed' });
-    } else if (code === TOO_BIG || this.tooBig) {
+    } else if (code === TOO_BIG || this.fault === TOO_BIG_FAULT) {
       this.#listener?.onClosed('message too large', { code: CloseCode.MESSAGE_TOO_LARGE, reason: 'message too large' });
-    } else if (this.protocolError !== null) {
+    } else if (this.fault !== null) {
       // malformed input ends the session, as a malformed packet does
-      const reason = 'protocol error: ' + this.protocolError;
+      const reason = 'protocol error: ' + this.fault;
       this.#listener?.onClosed(reason, { code: CloseCode.PROTOCOL_ERROR, reason });
     } else {
       this.#listener?.onClosed('websocket closed');
@@ -158,11 +172,8 @@ function binaryMessage(data: RawData): Frame {
 
 const TRANSPORT = Symbol('ferry.transport');
 type TaggedSocket = WebSocket & { [TRANSPORT]: WebSocketTransport };
-type TaggedDuplex = Duplex & { [TRANSPORT]: WebSocketTransport };
-
-function onDrain(this: Duplex): void {
-  (this as TaggedDuplex)[TRANSPORT].drained();
-}
+/** Transports waiting for their socket's `drain` (few: only those whose client is slow to read). */
+const AWAITING_DRAIN = new WeakSet<WebSocketTransport>();
 
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   (this as TaggedSocket)[TRANSPORT].receive(data, isBinary);
@@ -183,6 +194,6 @@ const TOO_BIG_ERRORS = new Set(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'WS_ERR_UNS
 function onError(this: WebSocket, err: Error & { code?: string }): void {
   const transport = (this as TaggedSocket)[TRANSPORT];
   if (err.code === undefined || !err.code.startsWith('WS_ERR_')) return;
-  if (TOO_BIG_ERRORS.has(err.code)) transport.tooBig = true;
-  else transport.protocolError ??= err.message.replace(/^Invalid WebSocket frame: /, '').slice(0, 80);
+  if (TOO_BIG_ERRORS.has(err.code)) transport.fault = TOO_BIG_FAULT;
+  else transport.fault ??= err.message.replace(/^Invalid WebSocket frame: /, '').slice(0, 80);
 }
