@@ -2,7 +2,8 @@ import { PROTOCOL_VERSION } from '../protocol/index.js';
 import { browserEnv } from './env/browser.js';
 import { lazyCrossOrigin } from './env/cross-origin-lazy.js';
 import type { ConnectOptions } from './options.js';
-import { ClientSocket } from './socket.js';
+import type { ClientSocket } from './public-socket.js';
+import { ClientSocket as SocketImplementation } from './socket.js';
 
 /**
  * The `<script src="/ferry/ferry.js">` entry (modern build): defines `window.Ferry`. The
@@ -10,7 +11,7 @@ import { ClientSocket } from './socket.js';
  */
 (window as unknown as { Ferry: unknown }).Ferry = {
   connect: (url: string, options?: ConnectOptions): ClientSocket => {
-    return new ClientSocket(url, browserEnv(url, lazyCrossOrigin(url.replace(/\/+$/, ''))), options);
+    return new SocketImplementation(url, browserEnv(url, lazyCrossOrigin(url.replace(/\/+$/, ''))), options);
   },
   protocol: PROTOCOL_VERSION,
 };

@@ -1,9 +1,11 @@
 import { browserEnv } from './env/browser.js';
 import { crossOriginHelpers } from './env/cross-origin-helpers.js';
 import type { ConnectOptions } from './options.js';
-import { ClientSocket } from './socket.js';
+import type { ClientSocket } from './public-socket.js';
+import { ClientSocket as SocketImplementation } from './socket.js';
 
-export { ClientSocket, type ClientSocketEvents, type SocketState } from './socket.js';
+export type { ClientSocket } from './public-socket.js';
+export type { ClientSocketEvents, SocketState } from './socket-events.js';
 export type { ConnectOptions } from './options.js';
 export type { TransportStorage } from './transport-memory.js';
 export type { TransportAttempt } from './transport-plan.js';
@@ -14,5 +16,5 @@ export type { AppData, JsonValue, TransportName } from '../protocol/index.js';
  * This is the bundlers' entry and the legacy bundle's: the cross-origin helpers are included.
  */
 export function connect(url: string, options?: ConnectOptions): ClientSocket {
-  return new ClientSocket(url, browserEnv(url, crossOriginHelpers), options);
+  return new SocketImplementation(url, browserEnv(url, crossOriginHelpers), options);
 }

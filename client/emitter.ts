@@ -12,6 +12,12 @@ interface Entry {
  * A small typed event emitter: `on`, `once`, `off`, `emit`, with the semantics of Node's and
  * eventemitter3's: listeners run in the order they were added, with the emitter as `this`, and a
  * listener added or removed during an emit does not change that emit. ES5-safe.
+ *
+ * One difference, because the emitter is the client socket and its listeners are the app's code:
+ * a listener that throws does not reach the caller of `emit` (the socket's state machine, which
+ * must not be left half-way) nor stop the listeners after it. The exception goes to the `error`
+ * listeners, or, with none (or when one of those throws), is thrown again on its own a moment
+ * later, so it is reported as uncaught (the console, `window.onerror`, Node's `uncaughtException`).
  */
 export class Emitter<Events extends EventMap> {
   // lists are replaced, never changed in place: an emit keeps iterating the list it started with
@@ -37,15 +43,33 @@ export class Emitter<Events extends EventMap> {
 
   /** Calls the listeners of `event`; true when there were any. */
   emit<K extends keyof Events & string>(event: K, ...args: Events[K]): boolean {
+    return this._call(event, args);
+  }
+
+  private _call(event: string, args: unknown[]): boolean {
     const list = this._listeners[event];
     if (!list) return false;
     for (let i = 0; i < list.length; i++) {
       const entry = list[i];
       // removed before it runs, so an emit from inside it does not run it again
       if (entry.once) this._keep(event, (other) => other !== entry);
-      (entry.fn as Listener<Events[K]>).apply(this, args);
+      try {
+        (entry.fn as (...args: unknown[]) => void).apply(this, args);
+      } catch (e) {
+        this._listenerThrew(event, e);
+      }
     }
     return true;
+  }
+
+  private _listenerThrew(event: string, error: unknown): void {
+    if (event !== 'error' && this._listeners['error']) {
+      this._call('error', [asError(error)]);
+      return;
+    }
+    setTimeout(function () {
+      throw error;
+    }, 0);
   }
 
   private _keep(event: string, keep: (entry: Entry) => boolean): void {
@@ -54,4 +78,9 @@ export class Emitter<Events extends EventMap> {
     for (let i = 0; i < list.length; i++) if (keep(list[i])) kept.push(list[i]);
     this._listeners[event] = kept.length > 0 ? kept : undefined;
   }
+}
+
+/** The value itself when it is an Error; anything else thrown is wrapped (its text as the message). */
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error('a listener threw a non-Error value: ' + String(value));
 }

@@ -1,18 +1,23 @@
 import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
 import type { ClientEnv } from './env/env.js';
+import { transportsInRefusal } from './server-transports.js';
 import { nextJsonpCallback } from './transports/jsonp-polling.js';
+import type { FerryLocation } from './transports/transport.js';
+import { routeUrl } from './transports/urls.js';
 
-export type HandshakeCallback = (error: string | null, handshake: Handshake | null, status: number | null) => void;
+/** `offered`: on a `403 transport_disabled`, the transports the server named instead (client/server-transports.ts). */
+export type HandshakeCallback = (error: string | null, handshake: Handshake | null, status: number | null, offered?: TransportName[] | null) => void;
 
 /**
  * `POST {base}/v1/handshake`: creates a session and returns its id, token and settings. A session
  * starting on `jsonp-polling` asks by script tag instead: `GET …/v1/handshake?transport=jsonp-polling&cb=…`.
+ * The app's query parameters from the Ferry URL follow Ferry's.
  */
-export function requestHandshake(env: ClientEnv, baseUrl: string, transport: TransportName, timeoutMs: number, callback: HandshakeCallback): void {
-  const url = baseUrl + '/v1/handshake?transport=' + transport;
+export function requestHandshake(env: ClientEnv, where: FerryLocation, transport: TransportName, timeoutMs: number, callback: HandshakeCallback): void {
+  const url = routeUrl(where, 'v1/handshake', 'transport=' + transport);
   if (transport === 'jsonp-polling' && env.jsonp) {
     const name = nextJsonpCallback();
-    env.jsonp.load(url + '&cb=' + name, name, timeoutMs, (error, text, status) => {
+    env.jsonp.load(routeUrl(where, 'v1/handshake', 'transport=' + transport + '&cb=' + name), name, timeoutMs, (error, text, status) => {
       if (error || text === null) return callback(error ? error.message : 'no response', null, status);
       adopt(text, callback);
     });
@@ -20,7 +25,7 @@ export function requestHandshake(env: ClientEnv, baseUrl: string, transport: Tra
   }
   env.request('POST', url, '', timeoutMs, (error, result) => {
     if (error || !result) return callback(error ? error.message : 'no response', null, null);
-    if (result.status !== 200) return callback(errorMessage(result.body, result.status), null, result.status);
+    if (result.status !== 200) return callback(errorMessage(result.body, result.status), null, result.status, transportsInRefusal(result.body));
     adopt(result.body, callback);
   });
 }

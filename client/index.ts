@@ -1,8 +1,10 @@
 import { nodeEnv } from './env/node.js';
 import type { ConnectOptions } from './options.js';
-import { ClientSocket } from './socket.js';
+import type { ClientSocket } from './public-socket.js';
+import { ClientSocket as SocketImplementation } from './socket.js';
 
-export { ClientSocket, type ClientSocketEvents, type SocketState } from './socket.js';
+export type { ClientSocket } from './public-socket.js';
+export type { ClientSocketEvents, SocketState } from './socket-events.js';
 export type { ConnectOptions } from './options.js';
 export type { TransportStorage } from './transport-memory.js';
 export type { TransportAttempt } from './transport-plan.js';
@@ -10,5 +12,5 @@ export type { AppData, JsonValue, TransportName } from '../protocol/index.js';
 
 /** Opens a Ferry socket from Node (over `ws` and `http`). `url` is the server's Ferry path, e.g. `http://host/ferry`. */
 export function connect(url: string, options?: ConnectOptions): ClientSocket {
-  return new ClientSocket(url, nodeEnv, options);
+  return new SocketImplementation(url, nodeEnv, options);
 }

@@ -15,41 +15,21 @@ import {
 import { Emitter } from './emitter.js';
 import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
+import { transportsInCloseReason } from './server-transports.js';
 import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
 import { LinkHealth, now } from './link-health.js';
 import { NamedTimers } from './named-timers.js';
 import { Outbox } from './outbox.js';
+import { handshakeRefusalIsFinal, renewable } from './handshake-refusal.js';
+import type { ClientSocketEvents, SocketState } from './socket-events.js';
+import { exceedsMaxMessageSize, storedMessage } from './message-size.js';
+import { secret } from './session-secret.js';
 import { TransportMemory } from './transport-memory.js';
 import { TransportPlan, type TransportAttempt } from './transport-plan.js';
 import { streamKind } from './transports/stream-kinds.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
-import { sessionUrl, toWebSocketUrl } from './transports/urls.js';
-
-export type SocketState = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-export type ClientSocketEvents = {
-  /** A session is established (the first one, or a new one after the old could not be resumed). */
-  open: [];
-  /** An application message: a JSON value, or bytes as a Uint8Array. */
-  message: [data: JsonValue | Uint8Array];
-  /** The session is now carrying messages over this transport (it proved it works). */
-  transport: [name: TransportName];
-  /** The connection dropped; the client is trying to resume the same session. */
-  reconnecting: [reason: string];
-  /** The session was resumed on a new connection; nothing was lost. */
-  reconnect: [];
-  /**
-   * The session ended. `renewing` is true when a new session is being started (the old one
-   * expired or the server restarted); `open` follows once it is up.
-   */
-  close: [reason: string, info: { renewing: boolean }];
-};
-
-/** Whether a fresh session is worth starting after close code `code`. */
-function renewable(code: number): boolean {
-  return code === CloseCode.SERVER_SHUTDOWN || code === CloseCode.SESSION_UNKNOWN || code === CloseCode.RESUME_WINDOW_EXPIRED || code === CloseCode.EVICTED;
-}
+import { parseFerryUrl, routeUrl, sessionUrl, toWebSocketUrl } from './transports/urls.js';
 
 /**
  * The client side of a session: one state machine over whichever transport works. It numbers
@@ -59,8 +39,13 @@ function renewable(code: number): boolean {
 export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientTransportListener, SessionRef {
   state: SocketState = 'connecting';
   baseUrl: string;
+  /** The app's query parameters from the Ferry URL, sent on every request. */
+  query: string;
   sid = '';
-  token = '';
+  /** The session secret, in a closure (see `token`): on no enumerable property. */
+  private readonly _token = secret();
+  /** A session being renewed: a handshake refused as if the server were not there yet is retried. */
+  private _renewing = false;
   pingInterval = 20000;
   pingTimeout = 15000;
   private readonly _env: ClientEnv;
@@ -84,7 +69,9 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
 
   constructor(url: string, env: ClientEnv, options?: ConnectOptions) {
     super();
-    this.baseUrl = url.replace(/\/+$/, '');
+    const where = parseFerryUrl(url);
+    this.baseUrl = where.baseUrl;
+    this.query = where.query;
     this._env = env;
     this._options = resolveConnectOptions(options);
     const storage = this._options.storage === undefined ? env.storage : this._options.storage;
@@ -155,6 +142,15 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     this._finish('client closed');
   }
 
+  /** The session secret, for the transports' URLs; internal, like every member not in public-socket.ts. */
+  get token(): string {
+    return this._token.get();
+  }
+
+  set token(value: string) {
+    this._token.set(value);
+  }
+
   takeAck(): number {
     return this._channel.takeAck();
   }
@@ -172,7 +168,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     if (!first) return this._finish('no usable transport');
     this._timers.set('connect', 0, () => {
       const started = now();
-      requestHandshake(this._env, this.baseUrl, first, this._options.connectTimeout, (error, handshake, status) => {
+      requestHandshake(this._env, this, first, this._options.connectTimeout, (error, handshake, status, offered) => {
         if (this.state === 'closed') return;
         if (handshake) {
           this._rtt = now() - started;
@@ -184,8 +180,9 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
           this._upgrade();
           return;
         }
+        if (offered) return this._startOver(first, offered);
         // 429: a rate limit or the per-address cap, which time lifts: tried again after the backoff
-        if (status !== null && status >= 400 && status < 500 && status !== 429) return this._finish('handshake refused: ' + error);
+        if (handshakeRefusalIsFinal(status, this._renewing)) return this._finish('handshake refused: ' + error);
         this._retry('handshake failed: ' + error);
       });
     });
@@ -193,8 +190,16 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
 
   private _openDirectWebSocket(): void {
     this._epoch = 1;
-    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(this.baseUrl) + '/v1/ws', 1, this));
+    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(routeUrl(this, 'v1/ws', '')), 1, this));
     this._timers.set('connect', this._options.connectTimeout, () => this._lose(this._active, 'handshake timed out', null));
+  }
+
+  /** The server refused `refused` for a new session and named what it allows: start over on one of those, or end. */
+  private _startOver(refused: TransportName, allowed: TransportName[]): void {
+    const none = this._plan.serverRefused(refused, allowed);
+    if (none !== null) return this._finish(none);
+    this._drop();
+    this._start();
   }
 
   /** Adopts a new session's handshake, then says `open` (the first transport is already in place). */
@@ -203,8 +208,13 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     this._handshake = handshake;
     this.sid = handshake.sid;
     this.token = handshake.token;
+    // the secret is kept in the closure only, not in the handshake kept on the socket
+    handshake.token = '';
     this.pingInterval = handshake.pingInterval;
     this.pingTimeout = handshake.pingTimeout;
+    this._renewing = false;
+    // messages queued before the limit was known: those too large are refused before any is numbered
+    const refused = this._channel.refuseUnsent(exceedsMaxMessageSize(handshake.maxMessageSize));
     this._plan.restrictTo(handshake.transports);
     this.state = 'open';
     this._health.connected();
@@ -213,6 +223,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     // polling and a direct WebSocket have already carried a response; a stream waits for its first packet
     if (active && !streamKind(active.name)) this._announce(active);
     this.emit('open');
+    for (let i = 0; i < refused.length; i++) this.emit('dropped', storedMessage(refused[i]), 'message exceeds the server maxMessageSize');
     this._outbox.queue();
   }
 
@@ -225,6 +236,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
       return;
     }
     this.state = 'connecting';
+    this._renewing = true;
     this.emit('close', reason, { renewing: true });
     if (this.state !== 'connecting') return; // the app closed the socket in its handler
     this._announced = null;
@@ -339,6 +351,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     if (t === this._candidate) return this._abandon(t, reason);
     if (t !== this._active) return;
     if (status === 409 && this._candidate) return; // the candidate has taken over server-side
+    if (status === CloseCode.TRANSPORT_DISABLED && !this._handshake) return this._startOver(t.name, transportsInCloseReason(reason));
     this._lose(t, reason, status);
   }
 

@@ -85,6 +85,25 @@ export class TransportPlan {
     this._serverAllows = serverTransports;
   }
 
+  /**
+   * The server refused `name` for a new session and named the transports it allows: until a
+   * handshake says otherwise only those are used, never `name` again, and never one an earlier
+   * refusal ruled out (so a server that keeps refusing cannot keep the client starting over).
+   * Returns why nothing is left to try, or null.
+   */
+  serverRefused(name: TransportName, allowed: TransportName[]): string | null {
+    const previous = this._serverAllows;
+    const kept: TransportName[] = [];
+    for (let i = 0; i < allowed.length; i++) {
+      const other = allowed[i];
+      if (other !== name && (!previous || indexOf(previous, other) >= 0)) kept.push(other);
+    }
+    this._serverAllows = kept;
+    this.attempts.push({ transport: name, outcome: 'failed', reason: 'disabled on the server', at: now() });
+    if (this.usable().length > 0) return null;
+    return 'no usable transport: the server allows ' + (allowed.length > 0 ? allowed.join(', ') : 'none') + '; this client uses ' + this._preferred.join(', ');
+  }
+
   /** A new session: the server may allow other transports; failures are kept (the network is the same). */
   reset(): void {
     this._serverAllows = null;

@@ -21,6 +21,11 @@ export const CloseCode = {
   TRANSPORT_CLOSED: 4012,
   /** The server was full and ended this session, which had carried no message, to make room for a new one. */
   EVICTED: 4013,
+  /**
+   * Server → client, a direct WebSocket to a server without `websocket`: the reason is
+   * `transport disabled; enabled: ` and the server's transports, comma-separated. No session was made.
+   */
+  TRANSPORT_DISABLED: 4014,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
@@ -45,6 +50,7 @@ export const HttpError = {
   too_many_address_sessions: 429,
   unsupported_websocket_version: 426,
   too_many_sessions: 503,
+  server_error: 500,
 } as const;
 
 export type HttpErrorCode = keyof typeof HttpError;

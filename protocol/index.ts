@@ -15,6 +15,7 @@ export {
   type JsonValue,
 } from './frames.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
+export { FERRY_QUERY_PARAMS, isFerryQueryParam } from './app-query.js';
 export { BINARY_FRAME_HEADER, decodeBinaryFrame, encodeBinaryFrame } from './binary-frame.js';
 export { ReliableChannel, entryText, type AcceptResult, type OutboundEntry } from './reliable-channel.js';
 export { IFRAME_CALLBACK_PATTERN, IframeStreamDecoder, iframeCallbackName, iframeChunk, iframePrelude, scriptSafeJsonString } from './iframe-codec.js';

@@ -1,4 +1,5 @@
 import { encodeMessageFrame, isBytes, ProtocolError, type AppData, type Frame } from './frames.js';
+import { assertNoNestedBinary } from './nested-binary.js';
 
 /**
  * One outbound message as handed to a transport for writing. Built when the batch is taken, so it
@@ -77,6 +78,7 @@ export class ReliableChannel {
     else {
       const json = JSON.stringify(data);
       if (json === undefined) throw new TypeError('message is not JSON-serialisable');
+      assertNoNestedBinary(data, json);
       item = json;
     }
     if (this.items === NO_ITEMS) this.items = [item];
@@ -98,6 +100,32 @@ export class ReliableChannel {
     this.items.pop();
     this.nextSeq--;
     this.bufferedBytes -= storedSize(last);
+  }
+
+  /**
+   * Takes out, and returns in order, the messages `refuse` picks among those no transport has
+   * ever been given. Sequence numbers are not stored but follow from position, so the later
+   * messages move up and the peer sees no gap: a refused message takes no sequence number.
+   */
+  refuseUnsent(refuse: (item: string | Uint8Array) => boolean): Array<string | Uint8Array> {
+    const refused: Array<string | Uint8Array> = [];
+    const items = this.items;
+    let kept = this.head + (Math.max(this.written, this.sentUpTo) - this.acked);
+    for (let i = kept; i < items.length; i++) {
+      const item = items[i] as string | Uint8Array; // after head: never released
+      if (refuse(item)) {
+        refused.push(item);
+        this.bufferedBytes -= storedSize(item);
+      } else items[kept++] = item;
+    }
+    if (refused.length === 0) return refused;
+    items.length = kept;
+    this.nextSeq -= refused.length;
+    if (this.head === items.length) {
+      this.items = NO_ITEMS as Array<string | Uint8Array | null>;
+      this.head = 0;
+    }
+    return refused;
   }
 
   /**

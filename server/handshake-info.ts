@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { appQuery } from './app-query.js';
 import type { HandshakeInfo } from './socket.js';
 
 /** Headers that describe only the handshake request itself: nothing an app needs afterwards. */
@@ -60,5 +61,5 @@ export function handshakeInfo(req: IncomingMessage, address: string | undefined 
     const value = req.headers[name];
     headers[name] = typeof value === 'string' && SHAREABLE.has(name) ? shared(value) : value;
   }
-  return { headers, address };
+  return { headers, address, query: appQuery(req.url) };
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HttpError, type HttpErrorCode } from '../protocol/index.js';
+import { AppCodeError } from './app-errors.js';
 
 /** A request that cannot be served: rendered as `{"error": code, "message": ...}` with the code's status. */
 export class RequestError extends Error {
@@ -18,6 +19,16 @@ export class RequestError extends Error {
   body(): string {
     return JSON.stringify({ error: this.code, message: this.message });
   }
+}
+
+/**
+ * What a route answers for an exception: a RequestError as it is; the app's own function failing
+ * (AppCodeError) as 500 `server_error`, not the client's fault; anything else as `fallback`.
+ */
+export function answerFor(e: unknown, fallback: string): RequestError {
+  if (e instanceof RequestError) return e;
+  if (e instanceof AppCodeError) return new RequestError('server_error', e.message + ' (see the server log)');
+  return new RequestError('bad_request', fallback);
 }
 
 export function sendError(res: ServerResponse, error: RequestError, headers: Record<string, string> = {}): void {

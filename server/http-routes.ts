@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloseCode, protocolErrorReason, RELAY_PAGE, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
 import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
-import { RequestError } from './http-errors.js';
+import { RequestError, answerFor } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { formBodyLimit, formPacket, isFormSend, jsonpCallback, sendFormReply, sendJsonp } from './jsonp.js';
 import { NO_CORS } from './policies/cors.js';
@@ -9,6 +9,8 @@ import { requestPolicies, type Admit } from './policies/request-policies.js';
 import { POLL_ROUTES, type PollRoute } from './poll-routes.js';
 import { readBody } from './read-body.js';
 import { refuse } from './refuse.js';
+import { TransportDisabled } from './transport-refusal.js';
+import type { Refusals } from './refusals.js';
 import { serveRelayPage } from './relay-page.js';
 import { intParam, splitUrl } from './request-params.js';
 import type { Session } from './session.js';
@@ -25,10 +27,13 @@ export class HttpRoutes {
   readonly #admit: Admit;
   /** One settings object per polling transport, shared by all its sessions. */
   readonly #pollSettings: Record<LongPollSettings['name'], LongPollSettings>;
+  /** Reports refusals for origin, host and rate limits (the server's `refused` event). */
+  readonly #refusals: Refusals | undefined;
 
-  constructor(options: ResolvedOptions, registry: SessionRegistry) {
+  constructor(options: ResolvedOptions, registry: SessionRegistry, refusals?: Refusals) {
     this.#options = options;
     this.#registry = registry;
+    this.#refusals = refusals;
     this.#admit = requestPolicies(options);
     const polling = (name: LongPollSettings['name']): LongPollSettings => ({ name, idleTimeout: options.pingTimeout, batchBytes: options.pollBatchBytes });
     this.#pollSettings = { 'xhr-polling': polling('xhr-polling'), 'jsonp-polling': polling('jsonp-polling') };
@@ -71,6 +76,7 @@ export class HttpRoutes {
         }
       }
     } catch (e) {
+      this.#refusals?.report(e, req, route, params, false);
       this.#fail(req, res, e, cors);
     }
   }
@@ -81,8 +87,7 @@ export class HttpRoutes {
   }
 
   #fail(req: IncomingMessage, res: ServerResponse, e: unknown, cors: Record<string, string>): void {
-    const error = e instanceof RequestError ? e : new RequestError('bad_request', 'bad request');
-    refuse(req, res, error, cors);
+    refuse(req, res, answerFor(e, 'bad request'), cors);
   }
 
   #preflight(res: ServerResponse, cors: Record<string, string>): void {
@@ -97,7 +102,7 @@ export class HttpRoutes {
   }
 
   #enabled(name: TransportName): void {
-    if (!this.#options.transports.includes(name)) throw new RequestError('transport_disabled', `transport ${name} is disabled on this server`);
+    if (!this.#options.transports.includes(name)) throw new TransportDisabled(`transport ${name} is disabled on this server`, this.#options.transports);
   }
 
   #handshake(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>, callback: string | null): void {
@@ -153,7 +158,7 @@ export class HttpRoutes {
   async #send(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>): Promise<void> {
     try {
       if (this.#options.transports.every((name) => name === 'websocket')) {
-        throw new RequestError('transport_disabled', 'HTTP transports are disabled on this server');
+        throw new TransportDisabled('HTTP transports are disabled on this server', this.#options.transports);
       }
       // a form POST is the JSONP transport's send: the packet is the `d` field, the reply unreadable
       const form = isFormSend(req);

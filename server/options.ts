@@ -3,6 +3,7 @@ import { defaultTotalBufferedBytes } from './memory-budget.js';
 import { resolveHostPolicy, type HostPolicy } from './policies/hosts.js';
 import type { ForwardedHeader, TrustProxy } from './policies/client-address.js';
 import { checkAdmissionOptions } from './policies/session-admission.js';
+import { appCode } from './app-errors.js';
 
 /** Which page origins may talk to the server. */
 export type OriginPolicy = 'same-origin' | '*' | readonly string[] | ((origin: string) => boolean);
@@ -10,7 +11,10 @@ export type OriginPolicy = 'same-origin' | '*' | readonly string[] | ((origin: s
 export interface ServerOptions {
   /** URL prefix of every Ferry route. Default `/ferry`. */
   path?: string;
-  /** Default `'same-origin'`: the Origin header must match the request's Host. */
+  /**
+   * Default `'same-origin'`: `Sec-Fetch-Site: same-origin`, or an Origin that matches the request's
+   * site (its Host, or under `trustProxy` the host and scheme the trusted proxy reports).
+   */
   allowedOrigins?: OriginPolicy;
   /**
    * Host names the app is served under, checked against every request's Host header (DNS
@@ -49,9 +53,13 @@ export interface ServerOptions {
    * carried no message yet (4013); with none to end, handshakes get 503. Default 10,000.
    */
   maxSessions?: number;
-  /** Which proxies are believed about the client's address (`X-Forwarded-For`): `true`, a hop count, or their addresses/CIDRs. Default false. */
+  /**
+   * Which proxies are believed (`true`, a hop count, or their addresses/CIDRs): about the client's
+   * address (`X-Forwarded-For`), and, from a trusted peer, about the public host and scheme
+   * (`X-Forwarded-Host`, `X-Forwarded-Proto`) the origin and host checks compare with. Default false.
+   */
   trustProxy?: TrustProxy;
-  /** The header trusted proxies add the client's address to: `'x-forwarded-for'` (default) or `'forwarded'` (RFC 7239 `for=`). */
+  /** The headers trusted proxies write: `'x-forwarded-for'` (default; with X-Forwarded-Host/-Proto) or `'forwarded'` (RFC 7239 `for=`, `host=`, `proto=`). */
   forwardedHeader?: ForwardedHeader;
   /** New sessions one client address (an IPv6 /64) may open at once. Default 200. */
   addressHandshakeBurst?: number;
@@ -125,7 +133,11 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     positive(key, merged[key]);
   }
   checkAdmissionOptions(merged);
-  return { ...merged, path, transports, allowedHosts: resolveHostPolicy(merged.allowedHosts) };
+  // the app's own functions: what they throw is the app's bug (500 and an `error` event), not the client's
+  const allowedOrigins = typeof merged.allowedOrigins === 'function' ? appCode(merged.allowedOrigins, 'allowedOrigins function') : merged.allowedOrigins;
+  const hosts = resolveHostPolicy(merged.allowedHosts);
+  const allowedHosts = typeof hosts === 'function' ? appCode(hosts, 'allowedHosts function') : hosts;
+  return { ...merged, path, transports, allowedOrigins, allowedHosts };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

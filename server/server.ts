@@ -2,9 +2,11 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
 import { CloseCode } from '../protocol/index.js';
+import { surfaceAppError } from './app-errors.js';
 import { HttpRoutes } from './http-routes.js';
 import { warnIfUnsafe } from './http-server-check.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
+import { Refusals, type RefusalInfo } from './refusals.js';
 import { SessionRegistry } from './session-registry.js';
 import type { Socket } from './socket.js';
 import { WebSocketUpgrades } from './websocket-upgrade.js';
@@ -12,6 +14,20 @@ import { WebSocketUpgrades } from './websocket-upgrade.js';
 export interface ServerEvents {
   /** A new session; the socket is the application's handle on it. */
   connection: [socket: Socket];
+  /**
+   * An application listener (`connection`, or a socket's `message`, `transport`, `close`) threw,
+   * with its socket; or, with `socket` null, an app function Ferry called for a request (an
+   * `allowedOrigins` or `allowedHosts` function, a `refused` listener). The session goes on and the
+   * message counts as delivered; a request whose policy function threw gets 500 `server_error`. Without an `error` listener the
+   * exception is thrown again on the next tick (an uncaught exception, as Node reports one).
+   */
+  error: [error: Error, socket: Socket | null];
+  /**
+   * A request was refused for its page's origin or its host (403), or by a handshake rate limit
+   * (429): for the app's logs. Behind a reverse proxy, every session refused for its origin
+   * usually means the proxy does not forward Host (see `trustProxy`).
+   */
+  refused: [info: RefusalInfo];
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -31,9 +47,19 @@ export class Server extends EventEmitter<ServerEvents> {
   constructor(options: ServerOptions = {}) {
     super();
     this.options = resolveOptions(options);
-    this.#registry = new SessionRegistry(this.options, (socket) => this.emit('connection', socket));
-    this.#routes = new HttpRoutes(this.options, this.#registry);
-    this.#upgrades = new WebSocketUpgrades(this.options, this.#registry);
+    this.#registry = new SessionRegistry(
+      this.options,
+      (socket) => this.emit('connection', socket),
+      (error, socket) => surfaceAppError(this, error, socket),
+    );
+    const refusals = new Refusals(
+      this.options,
+      (info) => this.emit('refused', info),
+      () => this.listenerCount('refused') > 0,
+      (error) => surfaceAppError(this, error, null),
+    );
+    this.#routes = new HttpRoutes(this.options, this.#registry, refusals);
+    this.#upgrades = new WebSocketUpgrades(this.options, this.#registry, refusals);
   }
 
   /** Number of live sessions (connected or waiting to be resumed). */

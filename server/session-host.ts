@@ -18,4 +18,6 @@ export interface SessionHost {
   sessionActive(session: Session): void;
   /** The session carried its first application message (called once). */
   sessionEstablished(session: Session): void;
+  /** An application listener of the session threw (server/app-errors.ts): surfaced, never the session's end. */
+  appError(error: unknown, session: Session): void;
 }

@@ -10,6 +10,7 @@ import { SessionAdmission, type Admission } from './policies/session-admission.j
 import { ProvisionalSessions } from './provisional-sessions.js';
 import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
+import type { AppErrorSink } from './app-errors.js';
 import type { Socket } from './socket.js';
 
 /**
@@ -30,7 +31,7 @@ export class SessionRegistry {
   /** Shared by every session: what each would otherwise keep three references for. */
   readonly #host: SessionHost;
 
-  constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void) {
+  constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void, onAppError: AppErrorSink) {
     this.#options = options;
     this.#onConnection = onConnection;
     const sessions = this.#sessions;
@@ -53,6 +54,7 @@ export class SessionRegistry {
       sessionEstablished(session) {
         provisional.delete(session);
       },
+      appError: onAppError,
     };
   }
 
@@ -102,7 +104,12 @@ export class SessionRegistry {
     this.#admission.opened(admission.key);
     this.#provisional.add(session);
     this.#sessions.set(id, session);
-    this.#onConnection(session);
+    try {
+      this.#onConnection(session);
+    } catch (e) {
+      // the app's `connection` listener threw: its bug, not the client's; the session goes on
+      this.#host.appError(e, session);
+    }
     return session;
   }
 

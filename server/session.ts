@@ -9,7 +9,8 @@ import {
   type Frame,
   type TransportName,
 } from '../protocol/index.js';
-import { Socket, type HandshakeInfo } from './socket.js';
+import type { EventEmitter } from 'eventemitter3';
+import { Socket, type HandshakeInfo, type SocketEvents } from './socket.js';
 import type { Pingable } from './heartbeats.js';
 import type { BudgetHolder } from './memory-budget.js';
 import type { SessionHost } from './session-host.js';
@@ -111,7 +112,7 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     this.startHeartbeat();
     const changed = this.transport !== transport.name;
     this.transport = transport.name;
-    if (changed) this.emit('transport', transport.name);
+    if (changed) this.tell('transport', transport.name);
     this.flush();
   }
 
@@ -152,7 +153,8 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
         case 'message':
           if (this.channel.accept(frame.seq) === 'deliver') {
             this.establish();
-            this.emit('message', frame.data as AppData);
+            // delivered even when the app's listener throws: the rest of the batch goes on
+            this.tell('message', frame.data as AppData);
           }
           break;
         case 'ack':
@@ -243,7 +245,7 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     this.channel.clear();
     this.#host.memory.charge(-held);
     this.#host.sessionEnded(this);
-    this.emit('close', reason);
+    this.tell('close', reason);
     this.removeAllListeners();
   }
 
@@ -297,6 +299,15 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     const before = this.channel.bufferedBytes;
     this.channel.acknowledge(seq);
     this.#host.memory.charge(this.channel.bufferedBytes - before);
+  }
+
+  /** Calls the app's listeners; what they throw is the app's bug: reported (server/app-errors.ts), the session goes on. */
+  private tell<E extends EventEmitter.EventNames<SocketEvents>>(event: E, ...args: EventEmitter.EventArgs<SocketEvents, E>): void {
+    try {
+      this.emit(event, ...args);
+    } catch (e) {
+      this.#host.appError(e, this);
+    }
   }
 
   private protocolError(e: unknown): void {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { AppData, JsonValue, TransportName } from '../protocol/index.js';
+import type { AppQuery } from './app-query.js';
 
 export interface SocketEvents {
   /** An application message from the client: a JSON value, or bytes as a Uint8Array (a Buffer in Node). */
@@ -15,6 +16,11 @@ export interface HandshakeInfo {
   headers: Record<string, string | string[] | undefined>;
   /** Remote address of the handshake request. */
   address: string | undefined;
+  /**
+   * The app's query parameters from the client's Ferry URL (`connect('https://host/ferry?token=abc')`
+   * gives `{ token: 'abc' }`), without Ferry's own; a name given twice has an array.
+   */
+  query: AppQuery;
 }
 
 /**
@@ -26,6 +32,7 @@ export abstract class Socket extends EventEmitter<SocketEvents> {
   // kept as two fields rather than one object: every idle session pays for each object it keeps
   readonly #headers: HandshakeInfo['headers'];
   readonly #address: string | undefined;
+  readonly #query: AppQuery;
 
   /** Public session id (not a secret). */
   abstract readonly id: string;
@@ -47,11 +54,12 @@ export abstract class Socket extends EventEmitter<SocketEvents> {
     super();
     this.#headers = handshake.headers;
     this.#address = handshake.address;
+    this.#query = handshake.query;
   }
 
   /** What the session keeps of the request that created it (a new object on each read; the headers object is the same). */
   get handshake(): HandshakeInfo {
-    return { headers: this.#headers, address: this.#address };
+    return { headers: this.#headers, address: this.#address, query: this.#query };
   }
 
   /**

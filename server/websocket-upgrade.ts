@@ -3,10 +3,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, encodeControl, type Frame } from '../protocol/index.js';
 import type { Admission } from './policies/session-admission.js';
-import { RequestError, rejectUpgrade } from './http-errors.js';
+import { RequestError, answerFor, rejectUpgrade } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { requestPolicies, type Admit } from './policies/request-policies.js';
+import type { Refusals } from './refusals.js';
+import { sessionOrigin } from './policies/session-origin.js';
 import { intParam, splitUrl } from './request-params.js';
+import { closeDisabledWebSocket, TransportDisabled } from './transport-refusal.js';
 import type { Session } from './session.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { CloseInfo, TransportListener } from './transports/transport.js';
@@ -25,10 +28,13 @@ export class WebSocketUpgrades {
   readonly #wss: WebSocketServer;
   /** Host, origin (and any further) policies: one call per upgrade. */
   readonly #admit: Admit;
+  /** Reports refusals for origin, host and rate limits (the server's `refused` event). */
+  readonly #refusals: Refusals | undefined;
 
-  constructor(options: ResolvedOptions, registry: SessionRegistry) {
+  constructor(options: ResolvedOptions, registry: SessionRegistry, refusals?: Refusals) {
     this.#options = options;
     this.#registry = registry;
+    this.#refusals = refusals;
     this.#admit = requestPolicies(options);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageSize, perMessageDeflate: false, clientTracking: false });
   }
@@ -36,14 +42,20 @@ export class WebSocketUpgrades {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer, url: string): void {
     socket.on('error', destroySocket);
     const { pathname, params } = splitUrl(url);
+    const route = pathname.slice(this.#options.path.length);
     try {
-      const route = pathname.slice(this.#options.path.length);
       if (/^\/v[0-9]+\//.test(route) && !route.startsWith('/v1/')) throw new RequestError('unsupported_version', 'this server speaks protocol version 1');
       if (route !== '/v1/ws') throw new RequestError('not_found', 'no such Ferry route');
       const malformed = upgradeRequestError(req);
       if (malformed !== null) throw malformed;
-      if (!this.#options.transports.includes('websocket')) throw new RequestError('transport_disabled', 'websocket is disabled on this server');
-      this.#admit(req, route, params, true);
+      const enabled = this.#options.transports;
+      if (!enabled.includes('websocket') && params.get('sid') !== null) throw new TransportDisabled('websocket is disabled on this server', enabled);
+      this.#admit(req, route, params, true, () => sessionOrigin(this.#registry, params));
+      if (!enabled.includes('websocket')) {
+        // a page never sees a refused upgrade's status or body, only a close: 4014 and the list
+        this.#wss.handleUpgrade(req, socket, head, (ws) => closeDisabledWebSocket(ws, enabled));
+        return;
+      }
       if (params.get('sid') === null) {
         const admission = this.#registry.admit(req);
         // the 101 response and the open frame leave in one write (one segment, one read for the client)
@@ -60,7 +72,8 @@ export class WebSocketUpgrades {
       const heartbeat = intParam(params, 'hb', 0);
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, socket, session, epoch, heartbeat));
     } catch (e) {
-      rejectUpgrade(socket, e instanceof RequestError ? e : new RequestError('bad_request', 'bad upgrade request'));
+      this.#refusals?.report(e, req, route, params, true);
+      rejectUpgrade(socket, answerFor(e, 'bad upgrade request'));
     }
   }
 

@@ -4,6 +4,7 @@ import { openEventSource, openXhrStream } from './browser-streams.js';
 import type { CrossOriginHelpers, RelayRoutes } from './cross-origin.js';
 import type { Abortable, ClientEnv, HttpCallback, StreamHandlers, WebSocketLike } from './env.js';
 import { relayOrigins, xhrHasCors, xhrReaches } from './origins.js';
+import { addQuery, parseFerryUrl } from '../transports/urls.js';
 
 /**
  * The browser platform, written for IE11-class engines too: XMLHttpRequest (no fetch), callbacks
@@ -110,9 +111,12 @@ const relays: { [base: string]: RelayRoutes | undefined } = {};
  * `crossOrigin`: the relay and JSONP, included or loaded on first use (cross-origin-lazy.ts).
  */
 export function browserEnv(baseUrl: string, crossOrigin: CrossOriginHelpers): ClientEnv {
-  const base = baseUrl.replace(/\/+$/, '');
+  const where = parseFerryUrl(baseUrl);
+  const base = where.baseUrl;
+  // one relay per Ferry URL with its query: the relay page's request carries the app's parameters
+  const key = addQuery(base, where.query);
   const origins = relayOrigins(base);
-  const relay = origins === null ? null : relays[base] || (relays[base] = crossOrigin.relay(base, origins.origin, origins.pageOrigin));
+  const relay = origins === null ? null : relays[key] || (relays[key] = crossOrigin.relay(base, origins.origin, origins.pageOrigin, where.query));
   return {
     request: relay !== null && !xhrHasCors() ? relay.request : request,
     createWebSocket: typeof WebSocket === 'function' || typeof WebSocket === 'object' ? createWebSocket : null,

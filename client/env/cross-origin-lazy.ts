@@ -1,5 +1,6 @@
 import { CROSS_ORIGIN_BUNDLE, type CrossOriginHelpers, type RelayRoutes } from './cross-origin.js';
 import type { Abortable, JsonpEnv } from './env.js';
+import { addQuery, parseFerryUrl } from '../transports/urls.js';
 
 /**
  * The cross-origin helpers in the modern bundle: stand-ins that load the real ones from
@@ -57,7 +58,9 @@ function whenLoaded(base: string, waiter: Waiter): void {
     settle(null);
   };
   script.async = true;
-  script.src = base + '/' + CROSS_ORIGIN_BUNDLE + VERSION;
+  // the app's query parameters from the Ferry URL go on this request too
+  const where = parseFerryUrl(base);
+  script.src = addQuery(where.baseUrl + '/' + CROSS_ORIGIN_BUNDLE + VERSION, where.query);
   (document.head || document.documentElement).appendChild(script);
 }
 
@@ -90,10 +93,10 @@ export function lazyCrossOrigin(base: string): CrossOriginHelpers {
   };
   return {
     jsonp: jsonp,
-    relay: (relayBase, origin, pageOrigin) => {
+    relay: (relayBase, origin, pageOrigin, query) => {
       let relay: RelayRoutes | null = null;
       const real = (h: CrossOriginHelpers): RelayRoutes => {
-        return relay || (relay = h.relay(relayBase, origin, pageOrigin));
+        return relay || (relay = h.relay(relayBase, origin, pageOrigin, query));
       };
       return {
         request: (method, url, body, timeoutMs, callback) => {

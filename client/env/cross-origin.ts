@@ -10,8 +10,11 @@ export type RelayRoutes = Pick<ClientEnv, 'request'> & { openIframeStream: NonNu
  */
 export interface CrossOriginHelpers {
   jsonp: JsonpEnv;
-  /** A new relay to the Ferry URL `base`, on `origin`, for a page on `pageOrigin`. */
-  relay(base: string, origin: string, pageOrigin: string): RelayRoutes;
+  /**
+   * A new relay to the Ferry path `base`, on `origin`, for a page on `pageOrigin`; `query`: the
+   * app's query parameters from the Ferry URL, which the relay page's request carries too.
+   */
+  relay(base: string, origin: string, pageOrigin: string, query?: string): RelayRoutes;
 }
 
 /** That bundle, under the Ferry path: `{path}/ferry-cross-origin.js`. */

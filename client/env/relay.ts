@@ -1,5 +1,6 @@
 import { RELAY_PAGE, decodeRelayMessage, encodeRelayMessage, type RelayMessage } from '../../protocol/index.js';
 import type { Abortable, HttpCallback, StreamHandlers } from './env.js';
+import { addQuery } from '../transports/urls.js';
 
 /**
  * The page side of the cross-origin relay (client/relay/ is the other side). A page whose Ferry
@@ -33,6 +34,8 @@ interface PendingRequest {
 /** One relay iframe for one Ferry base URL, created on first use and again after a failure. */
 export class RelayChannel {
   private readonly _base: string;
+  /** The app's query parameters from the Ferry URL: the relay page's request carries them too. */
+  private readonly _query: string;
   private readonly _origin: string;
   private readonly _pageOrigin: string;
   private _iframe: HTMLIFrameElement | null = null;
@@ -48,8 +51,10 @@ export class RelayChannel {
   /** `ClientEnv.request` through the relay (a bound function). */
   readonly request: (method: 'GET' | 'POST', url: string, body: string | null, timeoutMs: number, callback: HttpCallback) => Abortable;
 
-  constructor(base: string, origin: string, pageOrigin: string) {
+  /** `base`: the Ferry path; `query`: the app's query parameters from the Ferry URL ('' for none). */
+  constructor(base: string, origin: string, pageOrigin: string, query?: string) {
     this._base = base;
+    this._query = query || '';
     this._origin = origin;
     this._pageOrigin = pageOrigin;
     this._onMessage = (event: MessageEventLike) => {
@@ -153,7 +158,7 @@ export class RelayChannel {
     iframe.onload = () => {
       if (!this._ready && this._iframe === iframe) this._arm(AFTER_LOAD_MS, 'the Ferry relay page was refused');
     };
-    iframe.src = this._base + '/' + RELAY_PAGE + '?o=' + encodeURIComponent(this._pageOrigin) + (LEGACY_BUNDLE ? '&legacy=1' : '');
+    iframe.src = addQuery(this._base + '/' + RELAY_PAGE + '?o=' + encodeURIComponent(this._pageOrigin) + (LEGACY_BUNDLE ? '&legacy=1' : ''), this._query);
     (document.body || document.documentElement).appendChild(iframe);
     this._arm(READY_TIMEOUT_MS, 'the Ferry relay did not load');
   }

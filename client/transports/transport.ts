@@ -19,9 +19,14 @@ export interface ClientTransportListener {
   onError(transport: ClientTransport, reason: string, status: number | null): void;
 }
 
-/** Session coordinates every transport request needs. */
-export interface SessionRef {
+/** Where the Ferry server is: the path of the Ferry URL, and the app's query parameters from it ('' for none). */
+export interface FerryLocation {
   baseUrl: string;
+  query: string;
+}
+
+/** Session coordinates every transport request needs. */
+export interface SessionRef extends FerryLocation {
   sid: string;
   token: string;
   pingInterval: number;

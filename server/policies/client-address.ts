@@ -56,6 +56,19 @@ function trustTest(trust: TrustProxy): TrustTest {
   };
 }
 
+/**
+ * Whether a request's socket peer is a trusted proxy (distance 0): then what it says about the
+ * request (`X-Forwarded-Host`, `X-Forwarded-Proto`, `Forwarded`) is believed (public-site.ts).
+ */
+export function peerIsTrusted(trust: TrustProxy): (req: IncomingMessage) => boolean {
+  if (trust === false || trust === 0) return () => false;
+  const trusted = trustTest(trust);
+  return (req) => {
+    const peer = req.socket.remoteAddress;
+    return peer !== undefined && trusted(peer, 0);
+  };
+}
+
 /** The hops a request names, client first: the header's entries, as written (unparseable ones too). */
 function forwardedHops(req: IncomingMessage, header: ForwardedHeader): string[] {
   const value = req.headers[header];

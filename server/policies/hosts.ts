@@ -50,11 +50,11 @@ export function isHostAllowed(policy: HostPolicy, name: string): boolean {
 }
 
 /**
- * Throws `host_not_allowed` unless the request's Host is one the app serves. A request without a
- * Host header (HTTP/1.0) is no browser's, and passes.
+ * Throws `host_not_allowed` unless the request's Host (or `header`: the host a trusted proxy
+ * reports) is one the app serves. A request without a Host header (HTTP/1.0) is no browser's, and
+ * passes.
  */
-export function checkHost(policy: HostPolicy, req: IncomingMessage): void {
-  const header = req.headers.host;
+export function checkHost(policy: HostPolicy, req: IncomingMessage, header: string | undefined = req.headers.host): void {
   if (policy === '*' || header === undefined || header === '') return;
   const name = hostName(header);
   if (!isHostAllowed(policy, name)) {

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../options.js';
 import { CorsHeaders, NO_CORS } from './cors.js';
 import { checkHost } from './hosts.js';
 import { checkOrigin, type ProofNeeded } from './origin.js';
+import { publicSiteOf } from './public-site.js';
 
 /**
  * Every check a request passes before a route sees it, in one place: the HTTP routes and the
@@ -27,6 +28,11 @@ export interface PolicyRequest {
    * callback name (an invalid one gets a JSON 400, which no page can run).
    */
   readonly scriptReadable: boolean;
+  /**
+   * For an upgrade that joins a session: the `Origin` of the handshake that created the session
+   * the request names, when its token is right (see session-origin.ts).
+   */
+  readonly sessionOrigin?: () => string | undefined;
 }
 
 export type ResponseHeaders = Readonly<Record<string, string>>;
@@ -35,9 +41,9 @@ export type ResponseHeaders = Readonly<Record<string, string>>;
 export type RequestPolicy = (request: PolicyRequest) => ResponseHeaders | void;
 
 /** Admits a request (returning the headers the policies want on its answer) or throws its refusal. */
-export type Admit = (req: IncomingMessage, route: string, params: URLSearchParams, upgrade: boolean) => ResponseHeaders;
+export type Admit = (req: IncomingMessage, route: string, params: URLSearchParams, upgrade: boolean, sessionOrigin?: () => string | undefined) => ResponseHeaders;
 
-export function describeRequest(req: IncomingMessage, route: string, params: URLSearchParams, upgrade: boolean): PolicyRequest {
+export function describeRequest(req: IncomingMessage, route: string, params: URLSearchParams, upgrade: boolean, sessionOrigin?: () => string | undefined): PolicyRequest {
   const get = req.method === 'GET' || req.method === 'HEAD';
   const callback = params.get('cb');
   return {
@@ -47,6 +53,7 @@ export function describeRequest(req: IncomingMessage, route: string, params: URL
     upgrade,
     createsSession: upgrade ? route === '/v1/ws' && !params.has('sid') : route === '/v1/handshake',
     scriptReadable: !upgrade && get && callback !== null && JSONP_CALLBACK_PATTERN.test(callback) && (route === '/v1/jsonp' || route === '/v1/handshake'),
+    sessionOrigin,
   };
 }
 
@@ -59,24 +66,44 @@ function proofNeeded(request: PolicyRequest): ProofNeeded {
   return request.scriptReadable ? 'script' : null;
 }
 
-/** `allowedHosts`: the Host header names this app (DNS rebinding). */
+/** `allowedHosts`: the Host header (or the host a trusted proxy reports) names this app (DNS rebinding). */
 export function hostPolicy(options: ResolvedOptions): RequestPolicy {
-  return ({ req }) => checkHost(options.allowedHosts, req);
+  const siteOf = publicSiteOf(options.trustProxy, options.forwardedHeader);
+  return ({ req }) => checkHost(options.allowedHosts, req, siteOf(req).host);
 }
 
 /** `allowedOrigins`: the page is allowed; its answer gets CORS headers. */
 export function originPolicy(options: ResolvedOptions): RequestPolicy {
   const cors = new CorsHeaders(options.credentials);
+  const siteOf = publicSiteOf(options.trustProxy, options.forwardedHeader);
   return (request) => {
-    const origin = checkOrigin(options.allowedOrigins, request.req, proofNeeded(request));
+    let origin: string | null;
+    try {
+      origin = checkOrigin(options.allowedOrigins, request.req, proofNeeded(request), siteOf(request.req));
+    } catch (e) {
+      if (fromSessionPage(request)) return NO_CORS;
+      throw e;
+    }
     return origin === null ? NO_CORS : cors.get(origin);
   };
 }
 
+/**
+ * A WebSocket upgrade joining a session, from the page that created it: its `Origin` is exactly the
+ * one the session's handshake carried, and it holds the session's token. Chromium sends no
+ * Sec-Fetch-Site on WebSocket upgrades, so behind a proxy that does not forward Host the upgrade
+ * after a same-origin handshake has nothing else to show. The handshake passed the origin check
+ * with that Origin (a browser sets it; no page can), and only that page could read the token.
+ */
+function fromSessionPage(request: PolicyRequest): boolean {
+  const origin = request.req.headers.origin;
+  return request.upgrade && typeof origin === 'string' && origin !== '' && request.sessionOrigin?.() === origin;
+}
+
 /** Runs `policies` in order and merges the headers they return (none: the shared empty object). */
 export function composePolicies(policies: readonly RequestPolicy[]): Admit {
-  return (req, route, params, upgrade) => {
-    const request = describeRequest(req, route, params, upgrade);
+  return (req, route, params, upgrade, sessionOrigin) => {
+    const request = describeRequest(req, route, params, upgrade, sessionOrigin);
     let headers: ResponseHeaders = NO_CORS;
     for (const policy of policies) {
       const returned = policy(request);

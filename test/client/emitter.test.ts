@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Emitter } from '../../client/emitter.js';
+import { captureUncaught } from '../support/uncaught.js';
 
 type Events = { tick: [n: number]; done: [] };
 
@@ -65,11 +66,44 @@ describe('Emitter (the client socket events)', () => {
     expect(seen).toEqual(['first', 'second', 'first', 'late']);
   });
 
-  it('an exception in a listener reaches the caller of emit', () => {
-    const emitter = new Emitter<Events>();
+  it('an exception in a listener goes to the error listeners, not to the caller of emit, and the later listeners still run', () => {
+    const emitter = new Emitter<Events & { error: [error: Error] }>();
+    const boom = new Error('boom');
+    const seen: string[] = [];
+    const errors: Error[] = [];
     emitter.on('done', () => {
-      throw new Error('boom');
+      throw boom;
     });
-    expect(() => emitter.emit('done')).toThrow('boom');
+    emitter.on('done', () => seen.push('second'));
+    emitter.on('error', (error) => errors.push(error));
+    expect(() => emitter.emit('done')).not.toThrow();
+    expect(seen).toEqual(['second']);
+    expect(errors).toEqual([boom]);
+    expect(errors[0]).toBe(boom);
+  });
+
+  it('with no error listener, or one that throws too, the exception is thrown again on its own, later', async () => {
+    const boom = new Error('boom');
+    const again = new Error('error listener bug');
+    await captureUncaught(async (caught) => {
+      const bare = new Emitter<Events>();
+      bare.on('done', () => {
+        throw boom;
+      });
+      expect(bare.emit('done')).toBe(true);
+      const failing = new Emitter<Events & { error: [error: Error] }>();
+      failing.on('done', () => {
+        throw boom;
+      });
+      failing.on('error', () => {
+        throw again;
+      });
+      failing.emit('done');
+      expect(caught).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(caught).toHaveLength(2);
+      expect(caught[0]).toBe(boom);
+      expect(caught[1]).toBe(again);
+    });
   });
 });

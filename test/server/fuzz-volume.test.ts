@@ -36,8 +36,8 @@ const WS_LIBRARY_CODES = [1000, 1002, 1007, 1009];
 
 /**
  * Whether a request shows it comes from a page of the server's own origin (PROTOCOL.md section
- * 13, `allowedOrigins: 'same-origin'`): an `Origin`, or else a Referer, whose host is the request's
- * `Host`, or `Sec-Fetch-Site: same-origin`.
+ * 13, `allowedOrigins: 'same-origin'`): `Sec-Fetch-Site: same-origin`, or else an `Origin`, or
+ * else a Referer, whose host is the request's `Host`.
  */
 function provesOwnOrigin(input: HttpInput, serverHost: string): boolean {
   const { Origin: origin, Referer: referer, Host: host = serverHost } = input.headers;
@@ -48,8 +48,10 @@ function provesOwnOrigin(input: HttpInput, serverHost: string): boolean {
       return null;
     }
   };
-  if (origin !== undefined && origin !== '') return hostOf(origin) === host;
+  // the browser sets Sec-Fetch-Site and no page can forge it: same-origin proves the page, whatever
+  // else the request claims (only a non-browser client sends it beside a foreign Origin)
   if (input.headers['Sec-Fetch-Site'] === 'same-origin') return true;
+  if (origin !== undefined && origin !== '') return hostOf(origin) === host;
   return referer !== undefined && referer !== '' && hostOf(referer) === host;
 }
 

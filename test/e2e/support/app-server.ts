@@ -24,6 +24,8 @@ export interface ServerCellRecord {
 
 export interface AppServer {
   readonly port: number;
+  /** The Ferry server, for a test that listens to its events (`refused`). */
+  readonly ferry: Server;
   record(cell: string): ServerCellRecord | undefined;
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startAppServer(options: ServerOptions = { allowedOrigins: 
   if (address === null || typeof address === 'string') throw new Error('app server has no TCP address');
   return {
     port: address.port,
+    ferry,
     record: (cell) => records.get(cell),
     async close() {
       await ferry.close();

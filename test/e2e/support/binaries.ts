@@ -15,8 +15,9 @@ const REQUIRED: readonly RequiredBinary[] = [
   { path: NGINX_BINARY, debianPackage: 'nginx' },
 ];
 
-export function missingBinaries(): RequiredBinary[] {
-  return REQUIRED.filter((binary) => {
+/** Which of `required` (by default the matrix's binaries) are not installed. */
+export function missingBinaries(required: readonly RequiredBinary[] = REQUIRED): RequiredBinary[] {
+  return required.filter((binary) => {
     try {
       accessSync(binary.path, constants.X_OK);
       return false;

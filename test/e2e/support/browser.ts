@@ -46,10 +46,11 @@ function hostResolverRules(loopbackNames: readonly string[]): string {
  * With a forward proxy, `<-loopback>` stops Chromium's implicit loopback bypass,
  * so requests to 127.0.0.1 really go through the proxy. `loopbackNames` (e.g. `app.test`) resolve
  * to 127.0.0.1: plain-HTTP origins that are not "potentially trustworthy", as a real site's are.
+ * `extraArgs`: more flags for this launch only (e.g. a test's own certificate's SPKI pin).
  */
-export async function launchChromium(forwardProxy?: string, loopbackNames: readonly string[] = []): Promise<Browser> {
+export async function launchChromium(forwardProxy?: string, loopbackNames: readonly string[] = [], extraArgs: readonly string[] = []): Promise<Browser> {
   const proxyArgs = forwardProxy === undefined ? [] : [`--proxy-server=${forwardProxy}`, '--proxy-bypass-list=<-loopback>'];
-  return chromium.launch({ executablePath: CHROMIUM_BINARY, args: [...LOCKED_DOWN_ARGS, hostResolverRules(loopbackNames), ...proxyArgs] });
+  return chromium.launch({ executablePath: CHROMIUM_BINARY, args: [...LOCKED_DOWN_ARGS, hostResolverRules(loopbackNames), ...proxyArgs, ...extraArgs] });
 }
 
 function removeGlobalsScript(names: readonly string[]): string {

@@ -143,6 +143,8 @@ export interface ConfiguredDaemonSpec {
   config(dir: string, port: number): string;
   /** Command-line arguments, given the temp directory and the config file's path. */
   args(dir: string, configPath: string): string[];
+  /** The daemon's environment, given the temp directory (default: this process's). */
+  env?(dir: string): NodeJS.ProcessEnv;
 }
 
 export interface ConfiguredDaemon {
@@ -166,7 +168,7 @@ export async function startConfiguredDaemon(spec: ConfiguredDaemonSpec): Promise
   const port = await freePort();
   const configPath = join(dir.path, spec.configFile);
   writeFileSync(configPath, spec.config(dir.path, port));
-  const daemon = startDaemon(spec.name, spec.binary, spec.args(dir.path, configPath), dir.path);
+  const daemon = startDaemon(spec.name, spec.binary, spec.args(dir.path, configPath), dir.path, spec.env?.(dir.path));
   const stop = async (): Promise<void> => {
     await daemon.stop();
     dir.remove();
