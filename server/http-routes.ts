@@ -5,7 +5,7 @@ import { RequestError, answerFor } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { formBodyLimit, formPacket, isFormSend, jsonpCallback, sendFormReply, sendJsonp } from './jsonp.js';
 import { NO_CORS } from './policies/cors.js';
-import { requestPolicies, type Admit } from './policies/request-policies.js';
+import type { Admit } from './policies/request-policies.js';
 import { POLL_ROUTES, type PollRoute } from './poll-routes.js';
 import { readBody } from './read-body.js';
 import { refuse } from './refuse.js';
@@ -28,13 +28,14 @@ export class HttpRoutes {
   /** One settings object per polling transport, shared by all its sessions. */
   readonly #pollSettings: Record<LongPollSettings['name'], LongPollSettings>;
   /** Reports refusals for origin, host and rate limits (the server's `refused` event). */
-  readonly #refusals: Refusals | undefined;
+  readonly #refusals: Refusals;
 
-  constructor(options: ResolvedOptions, registry: SessionRegistry, refusals?: Refusals) {
+  /** `admit` is the server's one composition of request policies, shared with the other entry point. */
+  constructor(options: ResolvedOptions, registry: SessionRegistry, admit: Admit, refusals: Refusals) {
     this.#options = options;
     this.#registry = registry;
     this.#refusals = refusals;
-    this.#admit = requestPolicies(options);
+    this.#admit = admit;
     const polling = (name: LongPollSettings['name']): LongPollSettings => ({ name, idleTimeout: options.pingTimeout, batchBytes: options.pollBatchBytes });
     this.#pollSettings = { 'xhr-polling': polling('xhr-polling'), 'jsonp-polling': polling('jsonp-polling') };
   }
@@ -76,7 +77,7 @@ export class HttpRoutes {
         }
       }
     } catch (e) {
-      this.#refusals?.report(e, req, route, params, false);
+      this.#refusals.report(e, req, route, params, false);
       this.#fail(req, res, e, cors);
     }
   }

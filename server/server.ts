@@ -10,6 +10,7 @@ import { Refusals, type RefusalInfo } from './refusals.js';
 import { SessionRegistry } from './session-registry.js';
 import type { Socket } from './socket.js';
 import { WebSocketUpgrades } from './websocket-upgrade.js';
+import { requestPolicies } from './policies/request-policies.js';
 
 export interface ServerEvents {
   /** A new session; the socket is the application's handle on it. */
@@ -58,8 +59,10 @@ export class Server extends EventEmitter<ServerEvents> {
       () => this.listenerCount('refused') > 0,
       (error) => surfaceAppError(this, error, null),
     );
-    this.#routes = new HttpRoutes(this.options, this.#registry, refusals);
-    this.#upgrades = new WebSocketUpgrades(this.options, this.#registry, refusals);
+    // one composition of the request policies (and one CORS header cache) for both entry points
+    const admit = requestPolicies(this.options);
+    this.#routes = new HttpRoutes(this.options, this.#registry, admit, refusals);
+    this.#upgrades = new WebSocketUpgrades(this.options, this.#registry, admit, refusals);
   }
 
   /** Number of live sessions (connected or waiting to be resumed). */

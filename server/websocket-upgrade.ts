@@ -5,7 +5,7 @@ import { CloseCode, encodeControl, type Frame } from '../protocol/index.js';
 import type { Admission } from './policies/session-admission.js';
 import { RequestError, answerFor, rejectUpgrade } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
-import { requestPolicies, type Admit } from './policies/request-policies.js';
+import type { Admit } from './policies/request-policies.js';
 import type { Refusals } from './refusals.js';
 import { sessionOrigin } from './policies/session-origin.js';
 import { intParam, splitUrl } from './request-params.js';
@@ -29,13 +29,14 @@ export class WebSocketUpgrades {
   /** Host, origin (and any further) policies: one call per upgrade. */
   readonly #admit: Admit;
   /** Reports refusals for origin, host and rate limits (the server's `refused` event). */
-  readonly #refusals: Refusals | undefined;
+  readonly #refusals: Refusals;
 
-  constructor(options: ResolvedOptions, registry: SessionRegistry, refusals?: Refusals) {
+  /** `admit` is the server's one composition of request policies, shared with the other entry point. */
+  constructor(options: ResolvedOptions, registry: SessionRegistry, admit: Admit, refusals: Refusals) {
     this.#options = options;
     this.#registry = registry;
     this.#refusals = refusals;
-    this.#admit = requestPolicies(options);
+    this.#admit = admit;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageSize, perMessageDeflate: false, clientTracking: false });
   }
 
@@ -72,7 +73,7 @@ export class WebSocketUpgrades {
       const heartbeat = intParam(params, 'hb', 0);
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, socket, session, epoch, heartbeat));
     } catch (e) {
-      this.#refusals?.report(e, req, route, params, true);
+      this.#refusals.report(e, req, route, params, true);
       rejectUpgrade(socket, answerFor(e, 'bad upgrade request'));
     }
   }
