@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeGoal } from './goals.mjs';
-import { TARGETS } from './targets/index.mjs';
+import { baselinesFor } from './targets/index.mjs';
 
 const WIDTH = 900;
 const LABEL_W = 330;
@@ -65,14 +65,14 @@ function goalSection(goals, top) {
   return { svg: axis(scale, y0, bottom) + '\n' + parts.join('\n'), height: bottom + 24 - top };
 }
 
-/** Rows of [metric label, target, ratio] against each target's raw baseline. */
+/** Rows of [metric label, target, ratio] against each target's raw baseline (socket.io in fanout, ackrtt). */
 function baselineRows(summary, metricsOf) {
   const rows = [];
   for (const [scenario, byMetric] of Object.entries(summary)) {
     for (const { key, label, better, chart } of metricsOf[scenario]) {
       if (chart === false) continue;
       for (const [target, row] of Object.entries(byMetric[key] ?? {})) {
-        const base = scenario === 'bundle' ? 'engine.io-client' : TARGETS[target]?.family === 'polling' ? 'http-lp' : 'ws';
+        const base = baselinesFor(scenario, target)[0];
         if (target === base || row.ratios[base] === undefined) continue;
         rows.push({ label: `${label} (${better} is better)`, target, base, ratio: row.ratios[base] });
       }
@@ -84,7 +84,7 @@ function baselineRows(summary, metricsOf) {
 function baselineSection(summary, metricsOf, top) {
   const rows = baselineRows(summary, metricsOf);
   const scale = logScale(rows.map((r) => r.ratio));
-  const parts = [text(10, top, 'Every target / its raw baseline (ws, http-lp; bundles / engine.io-client)', 'font-size="14" font-weight="bold"')];
+  const parts = [text(10, top, 'Every target / its raw baseline (ws, http-lp; bundles / engine.io-client; fan-out and acks / socket.io)', 'font-size="14" font-weight="bold"')];
   let y = top + 12;
   const y0 = y;
   let previous = null;

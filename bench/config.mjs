@@ -1,4 +1,5 @@
-// How much of each benchmark to run: the full suite (aim: under 10 minutes)
+// How much of each benchmark to run: the full suite (aim: under 15 minutes; fanout,
+// which opens 10,000 sessions per target and round, takes about 4 of them)
 // and --quick (about a minute: the goals' targets only, fewer rounds,
 // smaller counts). Rounds interleave the targets so that every
 // target sees the same machine noise.
@@ -32,6 +33,22 @@ export const FULL = {
     onTimeMs: 2_000,
     ...HEARTBEAT,
   },
+  // Socket.IO beside Ferry (their figures are divided by sio-ws): one broadcast to every session,
+  // and the acknowledged round trip, measured as latency is.
+  fanout: {
+    rounds: 3,
+    targets: ['sio-ws', 'ferry-ws'],
+    sizes: [1_000, 10_000],
+    loadProcesses: 4,
+    concurrency: 100,
+    openTimeLimitMs: 60_000,
+    warmup: 5,
+    broadcasts: 20,
+    gapMs: 100,
+    burst: 20,
+    waitTimeoutMs: 20_000,
+  },
+  ackrtt: { rounds: 5, targets: ['sio-ws', 'ferry-ws'], warmup: 2_000, warmupMs: 5_000, coldCount: 1_000, sliceMs: 100, measureMs: 10_000, minSamples: 20 },
   bundle: { rounds: 1 },
 };
 
@@ -47,5 +64,8 @@ export const QUICK = {
   setup: { ...FULL.setup, rounds: 2, targets: QUICK_TARGETS(NO_STREAMS), total: 200, timeLimitMs: 5_000 },
   // Scaled down to fit the minute: the goals are judged by the full run only.
   capacity: { ...FULL.capacity, targets: ['ferry-ws', 'ferry-xhr'], sessions: { websocket: 2_000, polling: 1_000 }, holdMs: 5_000 },
+  // 1,000 sessions only: the 10,000-session fan-out goal shows n/a
+  fanout: { ...FULL.fanout, rounds: 1, sizes: [1_000], warmup: 2, broadcasts: 5 },
+  ackrtt: { ...FULL.ackrtt, rounds: 2, warmup: 300, warmupMs: 1_000, coldCount: 300, measureMs: 2_000 },
   bundle: { rounds: 1 },
 };

@@ -14,6 +14,10 @@ export const GOALS = [
   { label: 'WebSocket session setup rate', scenario: 'setup', metric: 'rate', target: 'ferry-ws', baseline: 'ws', op: '>=', bound: 0.9 },
   { label: 'concurrent WebSocket sessions', scenario: 'capacity', metric: 'held', target: 'ferry-ws', op: '>=', absolute: 10_000 },
   { label: 'concurrent long-polling sessions', scenario: 'capacity', metric: 'held', target: 'ferry-xhr', op: '>=', absolute: 5_000 },
+  { label: 'WebSocket fan-out, 1,000 sessions', scenario: 'fanout', metric: 'ms1k', target: 'ferry-ws', baseline: 'sio-ws', op: '<', bound: 1 },
+  { label: 'WebSocket fan-out, 10,000 sessions', scenario: 'fanout', metric: 'ms10k', target: 'ferry-ws', baseline: 'sio-ws', op: '<', bound: 1 },
+  { label: 'acknowledged round trip p50', scenario: 'ackrtt', metric: 'p50', target: 'ferry-ws', baseline: 'sio-ws', op: '<=', bound: 1 },
+  { label: 'acknowledged round trip p99', scenario: 'ackrtt', metric: 'p99', target: 'ferry-ws', baseline: 'sio-ws', op: '<=', bound: 1 },
   { label: 'client bundle min+gz', scenario: 'bundle', metric: 'gz', target: 'ferry', baseline: 'engine.io-client', op: '<', bound: 1 },
 ];
 

@@ -1,14 +1,11 @@
 // Turns per-round results into medians and ratios, and prints them as a table
 // with each goal's PASS/MISS next to the row it judges.
 import { median } from './lib/stats.mjs';
-import { TARGETS, BASELINES } from './targets/index.mjs';
+import { TARGETS, baselinesFor } from './targets/index.mjs';
 import { describeGoal } from './goals.mjs';
 
-/** The targets each target's figures are divided by: its family's baselines. */
-function baselinesOf(scenario, target) {
-  if (scenario === 'bundle') return ['engine.io-client'];
-  return BASELINES[TARGETS[target]?.family] ?? [];
-}
+/** The targets each target's figures are divided by: its family's baselines (Socket.IO's in fanout and ackrtt). */
+const baselinesOf = baselinesFor;
 
 /**
  * scenario -> metric -> target -> { median, rounds, ratios: baseline -> median
@@ -19,6 +16,9 @@ export function summarize(results, metricsOf) {
   for (const [scenario, { rounds }] of Object.entries(results)) {
     summary[scenario] = {};
     for (const { key } of metricsOf[scenario]) {
+      // a metric this run's settings did not ask for (fanout's 10,000 sessions in --quick) gets no rows
+      const asked = rounds.some((round) => Object.values(round).some((result) => result && (key in result || result.error)));
+      if (!asked) continue;
       const rows = (summary[scenario][key] = {});
       const targets = [...new Set(rounds.flatMap((round) => Object.keys(round)))];
       for (const target of targets) {
@@ -43,11 +43,12 @@ function formatValue(value, unit) {
   return `${Math.round(value).toLocaleString('en-US')} ${unit}`;
 }
 
-const RATIO_COLUMNS = ['ws', 'http-lp', 'eio-poll'];
+// 'sio': Socket.IO in the same family (sio-ws or sio-poll), in fanout and ackrtt
+const RATIO_COLUMNS = ['ws', 'http-lp', 'eio-poll', 'sio'];
 
 /** The table, as text lines: one row per metric and target. */
 export function formatTable(summary, metricsOf, goals) {
-  const header = ['benchmark', 'target', 'median', 'rounds', '× ws', '× http-lp', '× eio-poll', 'goal', 'result'];
+  const header = ['benchmark', 'target', 'median', 'rounds', '× ws', '× http-lp', '× eio-poll', '× sio', 'goal', 'result'];
   const rows = [];
   for (const [scenario, byMetric] of Object.entries(summary)) {
     for (const { key, label, unit } of metricsOf[scenario]) {
@@ -56,7 +57,8 @@ export function formatTable(summary, metricsOf, goals) {
         const goal = goals.find((g) => g.scenario === scenario && g.metric === key && g.target === target);
         const ratioCells = RATIO_COLUMNS.map((base) => {
           if (scenario === 'bundle') return base === 'ws' && row.ratios['engine.io-client'] !== undefined ? `${row.ratios['engine.io-client'].toFixed(2)} (eio-client)` : '';
-          return row.ratios[base] !== undefined ? row.ratios[base].toFixed(2) : '';
+          const ratio = base === 'sio' ? row.ratios['sio-ws'] ?? row.ratios['sio-poll'] : row.ratios[base];
+          return ratio !== undefined ? ratio.toFixed(2) : '';
         });
         rows.push([
           first ? `${label} (${unit})` : '',
@@ -72,7 +74,7 @@ export function formatTable(summary, metricsOf, goals) {
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 

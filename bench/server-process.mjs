@@ -1,10 +1,12 @@
 // One benchmark server in a process of its own (so its memory is its own).
 // argv: target name, JSON server options (plus loopbackHosts: how many
-// addresses to listen on). Answers: sessions, memory, loopDelay, stop.
+// addresses to listen on). Answers: sessions, memory, loopDelay, now, stop,
+// and the adapter's own commands (e.g. broadcast).
 import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as tick } from 'node:timers/promises';
 import { serve, jsonArg } from './lib/worker.mjs';
+import { now } from './lib/clock.mjs';
 import { loadTarget, loopbackHost } from './targets/index.mjs';
 
 const { spec, adapter } = await loadTarget(process.argv[2]);
@@ -23,7 +25,9 @@ const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 
 serve({
+  ...server.commands,
   sessions: () => server.sessionCount(),
+  now,
   async memory() {
     if (typeof globalThis.gc !== 'function') throw new Error('start the server with --expose-gc');
     for (let i = 0; i < 4; i++) {

@@ -11,7 +11,7 @@ import { ClientSocket as SocketImplementation } from './socket.js';
  */
 (window as unknown as { Ferry: unknown }).Ferry = {
   connect: (url: string, options?: ConnectOptions): ClientSocket => {
-    return new SocketImplementation(url, browserEnv(url, lazyCrossOrigin(url.replace(/\/+$/, ''))), options);
+    return new SocketImplementation(url, browserEnv(url, lazyCrossOrigin(url.replace(/\/+$/, ''))), options) as unknown as ClientSocket;
   },
   protocol: PROTOCOL_VERSION,
 };

@@ -9,7 +9,7 @@ interface Entry {
 }
 
 /**
- * A small typed event emitter: `on`, `once`, `off`, `emit`, with the semantics of Node's and
+ * A small typed event emitter: `on`, `once`, `off`, `fire` (the socket's public `emit` sends to the server), with the semantics of Node's and
  * eventemitter3's: listeners run in the order they were added, with the emitter as `this`, and a
  * listener added or removed during an emit does not change that emit. ES5-safe.
  *
@@ -21,7 +21,8 @@ interface Entry {
  */
 export class Emitter<Events extends EventMap> {
   // lists are replaced, never changed in place: an emit keeps iterating the list it started with
-  private _listeners: { [event: string]: Entry[] | undefined } = {};
+  // no prototype: an app event may be named `constructor`, `toString` or `__proto__`
+  private _listeners: { [event: string]: Entry[] | undefined } = Object.create(null);
 
   on<K extends keyof Events & string>(event: K, fn: Listener<Events[K]>): this {
     this._listeners[event] = (this._listeners[event] || []).concat({ fn: fn, once: false });
@@ -36,14 +37,29 @@ export class Emitter<Events extends EventMap> {
 
   /** Removes `fn` from `event`; without `fn`, every listener of `event`; without both, every listener. */
   off<K extends keyof Events & string>(event?: K, fn?: Listener<Events[K]>): this {
-    if (event === undefined) this._listeners = {};
+    if (event === undefined) this._listeners = Object.create(null);
     else this._keep(event, (entry) => fn !== undefined && entry.fn !== fn);
     return this;
   }
 
   /** Calls the listeners of `event`; true when there were any. */
-  emit<K extends keyof Events & string>(event: K, ...args: Events[K]): boolean {
+  fire<K extends keyof Events & string>(event: K, ...args: Events[K]): boolean {
     return this._call(event, args);
+  }
+
+  /** The listeners of `event`, in order; `once` ones are removed (they run now, as in `fire`). */
+  takeListeners(event: string): Array<(...args: never[]) => unknown> {
+    const list = this._listeners[event];
+    if (!list) return [];
+    const fns: Array<(...args: never[]) => unknown> = [];
+    for (let i = 0; i < list.length; i++) fns.push(list[i].fn);
+    this._keep(event, (entry) => !entry.once);
+    return fns;
+  }
+
+  /** An exception from the app's code that is not a listener of a local event (an event handler's): the `error` path below. */
+  reportAppError(error: unknown): void {
+    this._listenerThrew('', error);
   }
 
   private _call(event: string, args: unknown[]): boolean {

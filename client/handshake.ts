@@ -4,6 +4,7 @@ import { transportsInRefusal } from './server-transports.js';
 import { nextJsonpCallback } from './transports/jsonp-polling.js';
 import type { FerryLocation } from './transports/transport.js';
 import { routeUrl } from './transports/urls.js';
+import { AUTH_REFUSED, authRefusal, handshakeBody } from './auth.js';
 
 /** `offered`: on a `403 transport_disabled`, the transports the server named instead (client/server-transports.ts). */
 export type HandshakeCallback = (error: string | null, handshake: Handshake | null, status: number | null, offered?: TransportName[] | null) => void;
@@ -13,7 +14,7 @@ export type HandshakeCallback = (error: string | null, handshake: Handshake | nu
  * starting on `jsonp-polling` asks by script tag instead: `GET …/v1/handshake?transport=jsonp-polling&cb=…`.
  * The app's query parameters from the Ferry URL follow Ferry's.
  */
-export function requestHandshake(env: ClientEnv, where: FerryLocation, transport: TransportName, timeoutMs: number, callback: HandshakeCallback): void {
+export function requestHandshake(env: ClientEnv, where: FerryLocation, transport: TransportName, timeoutMs: number, auth: string, callback: HandshakeCallback): void {
   const url = routeUrl(where, 'v1/handshake', 'transport=' + transport);
   if (transport === 'jsonp-polling' && env.jsonp) {
     const name = nextJsonpCallback();
@@ -23,8 +24,11 @@ export function requestHandshake(env: ClientEnv, where: FerryLocation, transport
     });
     return;
   }
-  env.request('POST', url, '', timeoutMs, (error, result) => {
+  // the auth payload (client/auth.ts) travels in the body, never in the URL (access logs); a script tag has none
+  env.request('POST', url, handshakeBody(auth), timeoutMs, (error, result) => {
     if (error || !result) return callback(error ? error.message : 'no response', null, null);
+    const refused = result.status === 401 || result.status === 403 ? authRefusal(result.body) : null;
+    if (refused !== null) return callback(refused, null, AUTH_REFUSED);
     if (result.status !== 200) return callback(errorMessage(result.body, result.status), null, result.status, transportsInRefusal(result.body));
     adopt(result.body, callback);
   });
@@ -38,6 +42,9 @@ function adopt(body: string, callback: HandshakeCallback): void {
   } catch (e) {
     return callback('handshake response is not JSON', null, null);
   }
+  // a JSONP handshake's refusal comes as a call (a failed script tells the page nothing)
+  const refused = authRefusal(body);
+  if (refused !== null) return callback(refused, null, AUTH_REFUSED);
   if (!handshake || handshake.v !== PROTOCOL_VERSION || typeof handshake.sid !== 'string' || typeof handshake.token !== 'string') {
     return callback('unexpected handshake response', null, null);
   }

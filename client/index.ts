@@ -1,16 +1,21 @@
 import { nodeEnv } from './env/node.js';
 import type { ConnectOptions } from './options.js';
 import type { ClientSocket } from './public-socket.js';
+import type { DefaultEvents } from '../protocol/index.js';
 import { ClientSocket as SocketImplementation } from './socket.js';
 
 export type { ClientSocket } from './public-socket.js';
 export type { ClientSocketEvents, SocketState } from './socket-events.js';
 export type { ConnectOptions } from './options.js';
+export type { AuthOption } from './auth.js';
 export type { TransportStorage } from './transport-memory.js';
 export type { TransportAttempt } from './transport-plan.js';
+export type { ClientVolatile } from './backpressure.js';
 export type { AppData, JsonValue, TransportName } from '../protocol/index.js';
+export type { AckCallback, AckResultCallback, DefaultEvents, EventAnswer, EventArgs, EventHandler, EventNames } from '../protocol/index.js';
+export type { AckAnswer, TimedEmitter } from '../protocol/event-api.js';
 
 /** Opens a Ferry socket from Node (over `ws` and `http`). `url` is the server's Ferry path, e.g. `http://host/ferry`. */
-export function connect(url: string, options?: ConnectOptions): ClientSocket {
-  return new SocketImplementation(url, nodeEnv, options);
+export function connect<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents>(url: string, options?: ConnectOptions): ClientSocket<ListenEvents, EmitEvents> {
+  return new SocketImplementation(url, nodeEnv, options) as unknown as ClientSocket<ListenEvents, EmitEvents>;
 }

@@ -1,5 +1,7 @@
 import { TRANSPORT_NAMES, isTransportName, type TransportName } from '../protocol/index.js';
 import type { TransportStorage } from './transport-memory.js';
+import { resolveDrainBelow } from './backpressure.js';
+import type { AuthOption } from './auth.js';
 
 export interface ConnectOptions {
   /** Transports to use, in order of preference. Default: all, best first (see DEFAULT_TRANSPORTS). */
@@ -17,12 +19,25 @@ export interface ConnectOptions {
   reconnectDelayMax?: number;
   /** Unacknowledged outbound bytes the client holds before `send` throws. Default 8 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Low-water mark of the `drain` event, in bytes: `drain` fires when `bufferedAmount` falls to this
+   * or under after having been above it. From 0 to below `maxBufferedBytes` (else a RangeError).
+   * Default an eighth of `maxBufferedBytes` (1 MiB of the default 8 MiB), as on the server.
+   */
+  drainBelow?: number;
   /** How long the handshake may take, in ms. Default 10000. */
   connectTimeout?: number;
   /** How long a transport that failed is skipped by later sessions to the same URL, in ms; 0 turns it off. Default 1 hour. */
   rememberFor?: number;
   /** Where failures are remembered. Default: `localStorage` in browsers, nowhere in Node. */
   storage?: TransportStorage | null;
+  /**
+   * Sent to the server's handshake middleware (`ferry.use`) with every new session: a JSON value, or
+   * `function (cb) { cb(payload) }`, asked again for each new session (a renewal too), so an expired
+   * token can be refreshed. It travels in the handshake's body or a direct WebSocket's first frame,
+   * never in a URL; a JSONP handshake (a script tag) cannot carry it.
+   */
+  auth?: AuthOption;
 }
 
 export interface ResolvedConnectOptions {
@@ -32,9 +47,11 @@ export interface ResolvedConnectOptions {
   reconnectDelay: number;
   reconnectDelayMax: number;
   maxBufferedBytes: number;
+  drainBelow: number;
   connectTimeout: number;
   rememberFor: number;
   storage: TransportStorage | null | undefined;
+  auth: AuthOption | undefined;
 }
 
 /** Every transport, best first. */
@@ -53,15 +70,18 @@ export function resolveConnectOptions(options: ConnectOptions | undefined): Reso
     transports.push(requested[i]);
   }
   if (transports.length === 0) throw new Error('ferry: at least one transport is needed');
+  const maxBufferedBytes = pick(o.maxBufferedBytes, 8 * 1024 * 1024);
   return {
     transports: transports,
     reconnect: o.reconnect !== false,
     probeTimeout: pick(o.probeTimeout, 4000),
     reconnectDelay: pick(o.reconnectDelay, 250),
     reconnectDelayMax: pick(o.reconnectDelayMax, 5000),
-    maxBufferedBytes: pick(o.maxBufferedBytes, 8 * 1024 * 1024),
+    maxBufferedBytes: maxBufferedBytes,
+    drainBelow: resolveDrainBelow(o.drainBelow, maxBufferedBytes),
     connectTimeout: pick(o.connectTimeout, 10000),
     rememberFor: o.rememberFor === 0 ? 0 : pick(o.rememberFor, 3600000),
     storage: o.storage,
+    auth: o.auth,
   };
 }

@@ -20,6 +20,12 @@ export type ClientSocketEvents = {
    */
   close: [reason: string, info: { renewing: boolean }];
   /**
+   * `bufferedAmount` fell to `drainBelow` or under after having been above it: a producer that
+   * waited may send again. Once per crossing; not when the session ends (its messages are gone:
+   * wait for `close` too).
+   */
+  drain: [];
+  /**
    * A message queued before the session was up was refused once the server's limits were known
    * (it exceeds `maxMessageSize`). It was not sent and took no sequence number: the messages
    * queued after it are delivered in order, and the session carries on.

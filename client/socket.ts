@@ -6,20 +6,25 @@ import {
   isBytes,
   isPolling,
   utf8Length,
+  isEventOrAnswerItem,
   type AppData,
+  type AppItem,
   type Frame,
   type Handshake,
   type JsonValue,
   type TransportName,
 } from '../protocol/index.js';
 import { Emitter } from './emitter.js';
+import { ClientAppEvents } from './app-events.js';
 import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
+import { AUTH_REFUSED, authFailure, authPacket, fetchAuth } from './auth.js';
 import { transportsInCloseReason } from './server-transports.js';
 import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
 import { LinkHealth, now } from './link-health.js';
 import { NamedTimers } from './named-timers.js';
 import { Outbox } from './outbox.js';
+import { DrainWatch, transportBuffered, volatileOf, type ClientVolatile } from './backpressure.js';
 import { handshakeRefusalIsFinal, renewable } from './handshake-refusal.js';
 import type { ClientSocketEvents, SocketState } from './socket-events.js';
 import { exceedsMaxMessageSize, storedMessage } from './message-size.js';
@@ -66,6 +71,10 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   private _announced: TransportName | null = null;
   private readonly _timers = new NamedTimers();
   private readonly _outbox: Outbox;
+  /** Named events and their acks (client/app-events.ts). */
+  private readonly _events = new ClientAppEvents(this);
+  /** `bufferedAmount` and `drain` (client/backpressure.ts). */
+  private readonly _drain: DrainWatch;
 
   constructor(url: string, env: ClientEnv, options?: ConnectOptions) {
     super();
@@ -77,6 +86,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     const storage = this._options.storage === undefined ? env.storage : this._options.storage;
     const memory = storage && this._options.rememberFor > 0 ? new TransportMemory(storage, this.baseUrl, this._options.rememberFor) : null;
     this._plan = new TransportPlan(this._options.transports, env, memory);
+    this._drain = new DrainWatch(this._options.drainBelow, () => this._channel.bufferedBytes + transportBuffered(this._active), () => this.fire('drain'));
     this._outbox = new Outbox(env, this._timers, () => {
       const t = this._active;
       if (!t || this.state === 'closed' || !this._handshake) return null;
@@ -105,6 +115,19 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     return this._plan.attempts;
   }
 
+  /** Unacknowledged outbound bytes plus the WebSocket's own buffer: see public-socket.ts. */
+  get bufferedAmount(): number {
+    return this._drain.amount();
+  }
+
+  get drainBelow(): number {
+    return this._drain.mark;
+  }
+
+  get volatile(): ClientVolatile {
+    return volatileOf(this, () => this.state === 'open' && this._active !== null);
+  }
+
   /** Queues a message; delivered exactly once, in order. Throws when it is too large or the buffer is full. */
   send(data: JsonValue | Uint8Array | ArrayBuffer): boolean {
     if (this.state === 'closed') return false;
@@ -121,7 +144,37 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
       throw new RangeError('ferry: message exceeds the server maxMessageSize');
     }
     this._outbox.queue();
+    this._drain.amount();
     return true;
+  }
+
+  /** Sends a named event (a trailing function asks for an answer): see public-socket.ts. */
+  emit(event: string, ...args: unknown[]): boolean {
+    return this._events.emit(event, args, 0);
+  }
+
+  emitWithAck(event: string, ...args: unknown[]): Promise<JsonValue> {
+    return this._events.emitWithAck(event, args, 0);
+  }
+
+  timeout(ms: number): unknown {
+    return this._events.timeout(ms);
+  }
+
+  /** Numbers and queues an encoded event or answer (client/app-events.ts); throws as `send` does. */
+  queueItem(item: AppItem): boolean {
+    if (this.state === 'closed') return false;
+    if (this._handshake && exceedsMaxMessageSize(this._handshake.maxMessageSize)(item)) throw new RangeError('ferry: event exceeds the server maxMessageSize');
+    if (this._channel.bufferedBytes > this._options.maxBufferedBytes) throw new Error('ferry: send buffer is full (maxBufferedBytes)');
+    this._channel.pushItem(item);
+    this._outbox.queue();
+    this._drain.amount();
+    return true;
+  }
+
+  /** The session items go into now (a renewed session has a new channel). */
+  sessionMark(): unknown {
+    return this._channel;
   }
 
   /** Ends the session; the server is told. */
@@ -161,14 +214,20 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
 
   // ---- starting and renewing sessions
 
-  private _start(): void {
+  /** `auth`: the payload's JSON text (client/auth.ts), fetched first for every new session. */
+  private _start(auth?: string): void {
     this.state = 'connecting';
-    if (this._plan.websocketOnly()) return this._openDirectWebSocket();
+    if (auth === undefined) {
+      return fetchAuth(this._options.auth, (json, error) => {
+        if (this.state !== 'closed') error ? this._finish(authFailure(error, (e) => this.fire('error', e))) : this._start(json);
+      });
+    }
+    if (this._plan.websocketOnly()) return this._openDirectWebSocket(auth);
     const first = this._plan.startTransport();
     if (!first) return this._finish('no usable transport');
     this._timers.set('connect', 0, () => {
       const started = now();
-      requestHandshake(this._env, this, first, this._options.connectTimeout, (error, handshake, status, offered) => {
+      requestHandshake(this._env, this, first, this._options.connectTimeout, auth, (error, handshake, status, offered) => {
         if (this.state === 'closed') return;
         if (handshake) {
           this._rtt = now() - started;
@@ -181,6 +240,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
           return;
         }
         if (offered) return this._startOver(first, offered);
+        if (status === AUTH_REFUSED) return this._finish(error || 'unauthorized');
         // 429: a rate limit or the per-address cap, which time lifts: tried again after the backoff
         if (handshakeRefusalIsFinal(status, this._renewing)) return this._finish('handshake refused: ' + error);
         this._retry('handshake failed: ' + error);
@@ -188,9 +248,9 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     });
   }
 
-  private _openDirectWebSocket(): void {
+  private _openDirectWebSocket(auth: string): void {
     this._epoch = 1;
-    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(routeUrl(this, 'v1/ws', '')), 1, this));
+    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(routeUrl(this, 'v1/ws', '')), 1, this, authPacket(auth)));
     this._timers.set('connect', this._options.connectTimeout, () => this._lose(this._active, 'handshake timed out', null));
   }
 
@@ -222,26 +282,32 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     const active = this._active;
     // polling and a direct WebSocket have already carried a response; a stream waits for its first packet
     if (active && !streamKind(active.name)) this._announce(active);
-    this.emit('open');
-    for (let i = 0; i < refused.length; i++) this.emit('dropped', storedMessage(refused[i]), 'message exceeds the server maxMessageSize');
+    this.fire('open');
+    for (let i = 0; i < refused.length; i++) {
+      const item = refused[i];
+      if (isEventOrAnswerItem(item)) this._events.refused(item as string, 'it exceeds the server maxMessageSize');
+      else this.fire('dropped', storedMessage(item), 'message exceeds the server maxMessageSize');
+    }
     this._outbox.queue();
   }
 
   /** The old session is gone: say so, then start a new one if allowed. */
   private _renew(reason: string): void {
     this._drop();
+    this._events.end(reason);
     if (!this._options.reconnect || this.state === 'closed') {
       this.state = 'closed';
-      this.emit('close', reason, { renewing: false });
+      this.fire('close', reason, { renewing: false });
       return;
     }
     this.state = 'connecting';
     this._renewing = true;
-    this.emit('close', reason, { renewing: true });
+    this.fire('close', reason, { renewing: true });
     if (this.state !== 'connecting') return; // the app closed the socket in its handler
     this._announced = null;
     this._handshake = null;
     this._channel = new ReliableChannel();
+    this._drain.reset();
     this._plan.reset();
     this._epoch = 0;
     this.sid = this.token = '';
@@ -254,7 +320,8 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     if (this.state === 'closed') return;
     this._drop();
     this.state = 'closed';
-    this.emit('close', reason, { renewing: false });
+    this._events.end(reason);
+    this.fire('close', reason, { renewing: false });
   }
 
   private _drop(): void {
@@ -278,7 +345,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   private _announce(t: ClientTransport): void {
     if (t !== this._active || !this._handshake || this._announced === t.name) return;
     this._announced = t.name;
-    this.emit('transport', t.name);
+    this.fire('transport', t.name);
   }
 
   onOpen(t: ClientTransport): void {
@@ -297,7 +364,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
       this.state = 'open';
       this._health.connected();
       this._announce(t);
-      this.emit('reconnect');
+      this.fire('reconnect');
       this._outbox.queue();
     }
     this._watch(t);
@@ -321,6 +388,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
       return this._protocolError(e);
     }
     if (this._channel.unackedInbound() > 0) this._outbox.oweAck(this._channel);
+    this._drain.released();
   }
 
   onReply(t: ClientTransport, frames: Frame[]): void {
@@ -337,6 +405,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
         }
       }
     }
+    this._drain.released();
   }
 
   onStreamEnd(t: ClientTransport): void {
@@ -358,7 +427,13 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   private _receive(t: ClientTransport, frame: Frame): void {
     switch (frame.type) {
       case 'message':
-        if (this._channel.accept(frame.seq) === 'deliver') this.emit('message', frame.data as JsonValue | Uint8Array);
+        if (this._channel.accept(frame.seq) === 'deliver') this.fire('message', frame.data as JsonValue | Uint8Array);
+        break;
+      case 'event':
+        if (this._channel.accept(frame.seq) === 'deliver') this._events.receiveEvent(this, frame.name, frame.args, frame.ackId);
+        break;
+      case 'answer':
+        if (this._channel.accept(frame.seq) === 'deliver') this._events.receiveAnswer(frame.ackId, frame.value, frame.error);
         break;
       case 'ack':
         this._channel.acknowledge(frame.seq);
@@ -427,7 +502,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   private _lose(t: ClientTransport | null, reason: string, status: number | null): void {
     if (!t || this.state === 'closed') return;
     if (status === 404 || status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
-    if (status === 403 || status === 400) return this._finish(reason);
+    if (status === 403 || status === 400 || status === AUTH_REFUSED) return this._finish(reason);
     if (status === 1009) return this._finish('message too large');
     if (status !== null && renewable(status)) return this._renew(reason);
     // a WebSocket or stream that went silent (blackholed, or held by a buffering proxy) is not tried again
@@ -438,7 +513,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     if (this.state !== 'reconnecting') {
       this.state = 'reconnecting';
       this._health.lost();
-      this.emit('reconnecting', reason);
+      this.fire('reconnecting', reason);
     }
     this._retry(reason);
   }

@@ -26,6 +26,12 @@ export const CloseCode = {
    * `transport disabled; enabled: ` and the server's transports, comma-separated. No session was made.
    */
   TRANSPORT_DISABLED: 4014,
+  /**
+   * Server → client, a direct WebSocket: the app's handshake middleware refused the client (the
+   * WebSocket form of HTTP 401/403 `unauthorized`/`forbidden`); the reason is the app's message.
+   * No session was made; the client does not retry.
+   */
+  UNAUTHORIZED: 4401,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
@@ -35,6 +41,8 @@ export const HttpError = {
   bad_request: 400,
   malformed_packet: 400,
   unsupported_version: 400,
+  unauthorized: 401,
+  forbidden: 403,
   invalid_token: 403,
   origin_not_allowed: 403,
   host_not_allowed: 403,

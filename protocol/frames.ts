@@ -1,5 +1,6 @@
 import { decodeBase64, encodeBase64 } from './base64.js';
 import type { Handshake } from './version.js';
+import { eventNameProblem } from './event-maps.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -9,6 +10,10 @@ export type AppData = JsonValue | Uint8Array;
 /** A decoded frame. On the wire each is a JSON array whose first element names the type. */
 export type Frame =
   | { type: 'message'; seq: number; data: AppData }
+  /** A named application event (`["e",seq,name,args]`); `ackId` (or null) asks for an answer. */
+  | { type: 'event'; seq: number; name: string; args: JsonValue[]; ackId: number | null }
+  /** The answer to event `ackId`: its `value`, or `error` (the reason) when its handler failed. */
+  | { type: 'answer'; seq: number; ackId: number; value: JsonValue; error: string | null }
   | { type: 'ack'; seq: number }
   | { type: 'ping'; n: number }
   | { type: 'pong'; n: number }
@@ -17,7 +22,9 @@ export type Frame =
   | { type: 'open'; handshake: Handshake }
   | { type: 'close'; code: number; reason: string }
   /** Server → client, in a POST reply: the session has no downstream transport (the stream died). */
-  | { type: 'detached' };
+  | { type: 'detached' }
+  /** Client → server, the first frame of a direct WebSocket: the app's auth payload (null: none). */
+  | { type: 'auth'; auth: JsonValue };
 
 /**
  * Thrown by the decoders; `reason` is safe to send back to the peer. Tell one apart with
@@ -68,7 +75,7 @@ export function encodeAck(seq: number): string {
   return '["a",' + seq + ']';
 }
 
-export function encodeControl(frame: Exclude<Frame, { type: 'message' }>): string {
+export function encodeControl(frame: Exclude<Frame, { type: 'message' | 'event' | 'answer' }>): string {
   switch (frame.type) {
     case 'ack':
       return encodeAck(frame.seq);
@@ -86,6 +93,8 @@ export function encodeControl(frame: Exclude<Frame, { type: 'message' }>): strin
       return JSON.stringify(['close', frame.code, frame.reason]);
     case 'detached':
       return '["detached"]';
+    case 'auth':
+      return JSON.stringify(['auth', frame.auth]);
   }
 }
 
@@ -122,6 +131,10 @@ function decodeFrame(raw: unknown): Frame {
       if (bytes === null) throw new ProtocolError('binary frame is not valid base64');
       return { type: 'message', seq: a, data: bytes };
     }
+    case 'e':
+    case 'r':
+      if (!isSeq(a) || a === 0) break;
+      return kind === 'e' ? decodeEvent(raw, a) : decodeAnswer(raw, a);
     case 'a':
       if (raw.length !== 2 || !isSeq(a)) break;
       return { type: 'ack', seq: a };
@@ -141,12 +154,38 @@ function decodeFrame(raw: unknown): Frame {
     case 'detached':
       if (raw.length !== 1) break;
       return { type: 'detached' };
+    case 'auth':
+      if (raw.length !== 2 || a === undefined) break;
+      return { type: 'auth', auth: a as JsonValue };
     case 'close':
       if (raw.length !== 3 || !isSeq(a) || typeof raw[2] !== 'string') break;
       return { type: 'close', code: a, reason: raw[2] };
   }
   throw new ProtocolError('malformed or unknown frame "' + String(kind).slice(0, 16) + '"');
 }
+
+function decodeEvent(raw: unknown[], seq: number): Frame {
+  const name = raw[2];
+  const problem = eventNameProblem(name);
+  if (problem !== null) throw new ProtocolError('bad event: ' + problem);
+  if ((raw.length !== 4 && raw.length !== 5) || !isArray(raw[3])) throw new ProtocolError('bad event: its arguments must be a JSON array');
+  const ackId = raw.length === 5 ? raw[4] : null;
+  if (raw.length === 5 && (!isSeq(ackId) || ackId === 0)) throw new ProtocolError('bad event: an ack id is an integer from 1 to 2^53 - 1');
+  return { type: 'event', seq, name: name as string, args: raw[3] as JsonValue[], ackId: ackId as number | null };
+}
+
+function decodeAnswer(raw: unknown[], seq: number): Frame {
+  const ackId = raw[2];
+  if (!isSeq(ackId) || ackId === 0) throw new ProtocolError('bad answer: an ack id is an integer from 1 to 2^53 - 1');
+  if (raw.length === 4) return { type: 'answer', seq, ackId, value: raw[3] as JsonValue, error: null };
+  const reason = raw[4];
+  if (raw.length !== 5 || raw[3] !== null || typeof reason !== 'string') throw new ProtocolError('bad answer: a failed answer is ["r",seq,id,null,"reason"]');
+  if (reason.length > MAX_ANSWER_REASON_LENGTH) throw new ProtocolError('bad answer: a reason is at most ' + MAX_ANSWER_REASON_LENGTH + ' characters');
+  return { type: 'answer', seq, ackId, value: null, error: reason };
+}
+
+/** Longest failure reason an answer frame may carry, in UTF-16 units. */
+export const MAX_ANSWER_REASON_LENGTH = 1000;
 
 /** UTF-8 byte length of a string, without TextEncoder. */
 export function utf8Length(text: string): number {

@@ -10,6 +10,7 @@ export {
   encodePacket,
   isBytes,
   utf8Length,
+  MAX_ANSWER_REASON_LENGTH,
   type AppData,
   type Frame,
   type JsonValue,
@@ -23,3 +24,17 @@ export { JSONP_CALLBACK_PATTERN, JSONP_SEND_FIELD, decodeJsonpBody, jsonpBody, j
 export { RELAY_ORIGIN_ELEMENT, RELAY_PAGE, decodeRelayMessage, encodeRelayMessage, relayRoute, type RelayMessage } from './relay-messages.js';
 export { SseDecoder, sseEvent, ssePrelude, type SseEvent } from './sse-codec.js';
 export { LineDecoder, lineChunk, linePrelude } from './line-codec.js';
+export { MAX_ACK_ID, answerItem, eventItem, failedAnswerItem, frameText, isAckId, isEventOrAnswerItem, messageItem, type AppItem } from './app-items.js';
+export {
+  MAX_EVENT_NAME_LENGTH,
+  RESERVED_EVENTS,
+  eventNameProblem,
+  type AckCallback,
+  type AckResultCallback,
+  type DefaultEvents,
+  type EventAnswer,
+  type EventArgs,
+  type EventHandler,
+  type EventNames,
+  type ReservedEventName,
+} from './event-maps.js';

@@ -1,5 +1,5 @@
-import { encodeMessageFrame, isBytes, ProtocolError, type AppData, type Frame } from './frames.js';
-import { assertNoNestedBinary } from './nested-binary.js';
+import { encodeMessageFrame, ProtocolError, type AppData, type Frame } from './frames.js';
+import { frameText, messageItem, type AppItem } from './app-items.js';
 
 /**
  * One outbound message as handed to a transport for writing. Built when the batch is taken, so it
@@ -73,14 +73,14 @@ export class ReliableChannel {
    * TypeError (storing nothing) if the value is not JSON-serialisable.
    */
   push(data: AppData): number {
-    let item: string | Uint8Array;
-    if (isBytes(data)) item = data;
-    else {
-      const json = JSON.stringify(data);
-      if (json === undefined) throw new TypeError('message is not JSON-serialisable');
-      assertNoNestedBinary(data, json);
-      item = json;
-    }
+    return this.pushItem(messageItem(data));
+  }
+
+  /**
+   * Numbers and stores an item already encoded (see app-items.ts: a message's JSON text or bytes,
+   * an event, an answer); the same item may go into many channels. Same accounting as `push`.
+   */
+  pushItem(item: AppItem): number {
     if (this.items === NO_ITEMS) this.items = [item];
     else this.items.push(item);
     this.bufferedBytes += storedSize(item);
@@ -173,7 +173,7 @@ export class ReliableChannel {
       const size = storedSize(item);
       if (out.length > 0 && bytes + size > maxBytes) break;
       seq++;
-      out.push(typeof item === 'string' ? { seq, bytes: null, text: '["m",' + seq + ',' + item + ']' } : { seq, bytes: item, text: null });
+      out.push(typeof item === 'string' ? { seq, bytes: null, text: frameText(seq, item) } : { seq, bytes: item, text: null });
       bytes += size;
     }
     this.written = seq;
@@ -222,7 +222,7 @@ export class ReliableChannel {
     let received = this.received;
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i];
-      if (frame.type === 'message' && frame.seq === received + 1) received = frame.seq;
+      if ((frame.type === 'message' || frame.type === 'event' || frame.type === 'answer') && frame.seq === received + 1) received = frame.seq;
     }
     this.ackSent = received;
     return received;

@@ -5,7 +5,7 @@ import type { Socket } from './socket.js';
  * `transport` or `close` listener) becomes. It is the app's bug, not the client's: the session
  * goes on, and the exception goes to whoever can report it.
  */
-export type AppErrorSink = (error: unknown, socket: Socket) => void;
+export type AppErrorSink = (error: unknown, socket: Socket | null) => void;
 
 /** The part of the Server an app error is surfaced through. */
 export interface AppErrorTarget {

@@ -18,6 +18,7 @@ import type { SessionRegistry } from './session-registry.js';
 import { NO_STORE_HEADERS } from './transports/http-headers.js';
 import { STREAM_ROUTES, type StreamRoute } from './stream-routes.js';
 import { LongPollTransport, type LongPollSettings } from './transports/long-poll.js';
+import { authenticateRequest, jsonpRefusal } from './auth/http-auth.js';
 
 /** Handles every HTTP request under the configured path: handshake, poll, send, streams, bundles. */
 export class HttpRoutes {
@@ -111,7 +112,23 @@ export class HttpRoutes {
     if (!isTransportName(requested)) throw new RequestError('bad_request', 'unknown transport');
     if (callback !== null && requested !== 'jsonp-polling') throw new RequestError('bad_request', 'a JSONP handshake needs transport=jsonp-polling');
     this.#enabled(requested);
-    const session = this.#registry.create(requested, this.#registry.admit(req));
+    const admission = this.#registry.admit(req);
+    const auth = this.#registry.auth;
+    if (!auth.active) return this.#opened(req, res, cors, callback, this.#registry.create(requested, admission));
+    // the middleware first (server/auth/): no session, and no slot of one, until it lets the client in
+    authenticateRequest(req, auth, admission.info, requested, this.#options)
+      .then((data) => {
+        if (!req.socket.destroyed) this.#opened(req, res, cors, callback, this.#registry.create(requested, admission, data));
+      })
+      .catch((e: unknown) => {
+        // a JSONP page learns nothing from a failed script: its refusal is the call itself
+        const refusal = jsonpRefusal(e);
+        if (callback !== null && refusal !== null) sendJsonp(res, cors, callback, refusal);
+        else this.#fail(req, res, e, cors);
+      });
+  }
+
+  #opened(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>, callback: string | null, session: Session): void {
     const body = JSON.stringify(this.#registry.handshake(session));
     req.resume();
     if (callback !== null) return sendJsonp(res, cors, callback, body);

@@ -1,7 +1,17 @@
 export { Server, type Middleware, type ServerEvents } from './server.js';
 export { Socket, type HandshakeInfo, type SocketEvents } from './socket.js';
 export type { OriginPolicy, ServerOptions } from './options.js';
+export type { VolatileSocket } from './volatile.js';
+export { BroadcastOperator } from './rooms/broadcast-operator.js';
+export type { BroadcastAnswers } from './rooms/acked-broadcast.js';
+export { MemoryAdapter } from './rooms/memory-adapter.js';
+export { MAX_ROOM_NAME_LENGTH, type AdapterHost, type AdapterOption, type BroadcastTarget, type Room, type RoomAdapter, type RoomMember } from './rooms/adapter.js';
+export { Refusal, type RefusalOptions } from './auth/refusal.js';
+export type { AuthHandshake, HandshakeData, HandshakeMiddleware } from './auth/handshake-auth.js';
 export type { HostPolicy } from './policies/hosts.js';
 export type { TrustProxy } from './policies/client-address.js';
 export type { RefusalInfo, RefusalReason } from './refusals.js';
 export { CloseCode, type AppData, type JsonValue, type TransportName } from '../protocol/index.js';
+export type { AckCallback, AckResultCallback, DefaultEvents, EventAnswer, EventArgs, EventHandler, EventNames, ReservedEventName } from '../protocol/index.js';
+export type { AckAnswer, TimedEmitter } from '../protocol/event-api.js';
+export type { ListenerApi } from './app-events.js';

@@ -4,6 +4,9 @@ import { resolveHostPolicy, type HostPolicy } from './policies/hosts.js';
 import type { ForwardedHeader, TrustProxy } from './policies/client-address.js';
 import { checkAdmissionOptions } from './policies/session-admission.js';
 import { appCode } from './app-errors.js';
+import { resolveDrainBelow } from './backpressure.js';
+import type { AdapterOption } from './rooms/adapter.js';
+import { MemoryAdapter } from './rooms/memory-adapter.js';
 
 /** Which page origins may talk to the server. */
 export type OriginPolicy = 'same-origin' | '*' | readonly string[] | ((origin: string) => boolean);
@@ -42,6 +45,16 @@ export interface ServerOptions {
    * transport's write buffer) before it is closed with 4006. Default 8 MiB.
    */
   maxBufferedBytes?: number;
+  /**
+   * Low-water mark of a socket's `drain` event, in bytes: `drain` fires when `bufferedAmount` falls
+   * to this or under after having been above it, so a producer can wait
+   * (`if (socket.bufferedAmount > socket.drainBelow) await drain`) instead of reaching
+   * `maxBufferedBytes`. From 0 to below `maxBufferedBytes` (else a RangeError). Default an eighth of
+   * `maxBufferedBytes` (1 MiB of the default 8 MiB): it follows a changed limit, leaves 7/8 of it
+   * as headroom for the send that crosses the mark and the transport's copy of what is in flight,
+   * and keeps about 10 MB/s flowing per session over a 100 ms acknowledgement round trip.
+   */
+  drainBelow?: number;
   /**
    * Bytes all sessions together may hold. From 90% of it new sessions are refused (503); past it
    * the sessions holding the most are closed with 4006 until the total is under 80%. Default a
@@ -84,6 +97,19 @@ export interface ServerOptions {
    * past it the request gets 408 `request_timeout` and its connection is closed. Default 10,000.
    */
   bodyTimeout?: number;
+  /**
+   * How long a handshake's middleware (`ferry.use`) may take, all of them together, in ms; and how
+   * long a direct WebSocket to a server with middleware may take to send its `auth` frame. A
+   * middleware past it is the app's bug: 500 (1011 on a WebSocket) and the server's `error` event. Default 10,000.
+   */
+  authTimeout?: number;
+  /** Largest handshake body (the client's `auth` payload, `{"auth": …}`) or `auth` frame, in bytes; past it 413 (4005 on a WebSocket). Default 8 KiB. */
+  maxHandshakeBytes?: number;
+  /**
+   * Where rooms live and how broadcasts reach sessions (server/rooms/adapter.ts): an adapter, or a
+   * function making one for this Server. Default: in this process (`MemoryAdapter`).
+   */
+  adapter?: AdapterOption;
 }
 
 export type ResolvedOptions = Required<Omit<ServerOptions, 'transports'>> & { transports: TransportName[] };
@@ -112,6 +138,9 @@ const DEFAULTS = {
   pollBatchBytes: 1024 * 1024,
   ackDelay: 50,
   bodyTimeout: 10_000,
+  authTimeout: 10_000,
+  maxHandshakeBytes: 8 * 1024,
+  adapter: (() => new MemoryAdapter()) as AdapterOption,
 };
 
 function positive(name: string, value: number): number {
@@ -129,7 +158,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     if (!isTransportName(t)) throw new RangeError(`ferry: unknown transport "${String(t)}"`);
   }
   if (transports.length === 0) throw new RangeError('ferry: at least one transport must be enabled');
-  for (const key of ['pingInterval', 'pingTimeout', 'resumeWindow', 'maxMessageSize', 'maxBufferedBytes', 'maxTotalBufferedBytes', 'maxSessions', 'streamByteLimit', 'pollBatchBytes', 'ackDelay', 'bodyTimeout'] as const) {
+  for (const key of ['pingInterval', 'pingTimeout', 'resumeWindow', 'maxMessageSize', 'maxBufferedBytes', 'maxTotalBufferedBytes', 'maxSessions', 'streamByteLimit', 'pollBatchBytes', 'ackDelay', 'bodyTimeout', 'authTimeout', 'maxHandshakeBytes'] as const) {
     positive(key, merged[key]);
   }
   checkAdmissionOptions(merged);
@@ -137,7 +166,8 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const allowedOrigins = typeof merged.allowedOrigins === 'function' ? appCode(merged.allowedOrigins, 'allowedOrigins function') : merged.allowedOrigins;
   const hosts = resolveHostPolicy(merged.allowedHosts);
   const allowedHosts = typeof hosts === 'function' ? appCode(hosts, 'allowedHosts function') : hosts;
-  return { ...merged, path, transports, allowedOrigins, allowedHosts };
+  const drainBelow = resolveDrainBelow(merged.drainBelow, merged.maxBufferedBytes);
+  return { ...merged, path, transports, allowedOrigins, allowedHosts, drainBelow };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,24 +1,29 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
-import { CloseCode } from '../protocol/index.js';
-import { surfaceAppError } from './app-errors.js';
+import { CloseCode, type DefaultEvents, type EventArgs, type EventNames, type JsonValue } from '../protocol/index.js';
+import { surfaceAppError, type AppErrorTarget } from './app-errors.js';
+import type { ListenerApi } from './app-events.js';
+import type { NotReserved } from '../protocol/event-api.js';
 import { HttpRoutes } from './http-routes.js';
 import { warnIfUnsafe } from './http-server-check.js';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { Refusals, type RefusalInfo } from './refusals.js';
 import { SessionRegistry } from './session-registry.js';
 import type { Socket } from './socket.js';
+import type { BroadcastOperator } from './rooms/broadcast-operator.js';
 import { WebSocketUpgrades } from './websocket-upgrade.js';
 import { requestPolicies } from './policies/request-policies.js';
+import type { HandshakeMiddleware } from './auth/handshake-auth.js';
 
-export interface ServerEvents {
-  /** A new session; the socket is the application's handle on it. */
-  connection: [socket: Socket];
+export interface ServerEvents<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, SocketData = unknown> {
+  /** A new session; the socket is the application's handle on it (typed by the Server's event maps). */
+  connection: [socket: Socket<ListenEvents, EmitEvents, SocketData>];
   /**
    * An application listener (`connection`, or a socket's `message`, `transport`, `close`) threw,
    * with its socket; or, with `socket` null, an app function Ferry called for a request (an
-   * `allowedOrigins` or `allowedHosts` function, a `refused` listener). The session goes on and the
+   * `allowedOrigins` or `allowedHosts` function, a `refused` listener, a handshake middleware that
+   * threw something other than a `Refusal` or ran past `authTimeout`). The session goes on and the
    * message counts as delivered; a request whose policy function threw gets 500 `server_error`. Without an `error` listener the
    * exception is thrown again on the next tick (an uncaught exception, as Node reports one).
    */
@@ -36,8 +41,18 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
 /** A middleware usable with Express, Connect or a plain `http` handler. */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
+/** eventemitter3's class typed as a listener API only: on a Server, `emit` broadcasts to every socket (Socket.IO's `io.emit`). */
+const ServerEmitter = EventEmitter as unknown as abstract new <Own>() => ListenerApi<Own, Record<never, never>>;
+
+/** Fires one of the server's own events (`connection`, `error`, `refused`) to its listeners. */
+function fire(server: object, event: string, ...args: unknown[]): boolean {
+  return (EventEmitter.prototype.emit as (this: unknown, event: string, ...args: unknown[]) => boolean).apply(server, [event, ...args]);
+}
+
 /** The Ferry server: HTTP routes and WebSocket upgrades under one path, sessions behind them. */
-export class Server extends EventEmitter<ServerEvents> {
+export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, SocketData = unknown> extends ServerEmitter<
+  ServerEvents<ListenEvents, EmitEvents, SocketData>
+> {
   readonly options: ResolvedOptions;
   readonly #registry: SessionRegistry;
   readonly #routes: HttpRoutes;
@@ -48,16 +63,20 @@ export class Server extends EventEmitter<ServerEvents> {
   constructor(options: ServerOptions = {}) {
     super();
     this.options = resolveOptions(options);
+    const errors: AppErrorTarget = {
+      listenerCount: (event) => this.listenerCount(event),
+      emit: (event, error, socket) => fire(this, event, error, socket),
+    };
     this.#registry = new SessionRegistry(
       this.options,
-      (socket) => this.emit('connection', socket),
-      (error, socket) => surfaceAppError(this, error, socket),
+      (socket) => fire(this, 'connection', socket),
+      (error, socket) => surfaceAppError(errors, error, socket),
     );
     const refusals = new Refusals(
       this.options,
-      (info) => this.emit('refused', info),
+      (info) => fire(this, 'refused', info),
       () => this.listenerCount('refused') > 0,
-      (error) => surfaceAppError(this, error, null),
+      (error) => surfaceAppError(errors, error, null),
     );
     // one composition of the request policies (and one CORS header cache) for both entry points
     const admit = requestPolicies(this.options);
@@ -68,6 +87,69 @@ export class Server extends EventEmitter<ServerEvents> {
   /** Number of live sessions (connected or waiting to be resumed). */
   get sessionCount(): number {
     return this.#registry.size;
+  }
+
+  /**
+   * Adds a handshake middleware (server/auth/handshake-auth.ts): run, after those added before it,
+   * for every new session before it exists, with the client's headers, cookies, address, query and
+   * `auth` payload. It refuses by throwing a `Refusal`; what it sets on (or returns for)
+   * `handshake.data` becomes `socket.data`.
+   */
+  use(middleware: HandshakeMiddleware<SocketData>): this {
+    this.#registry.auth.use(middleware as Parameters<SessionRegistry['auth']['use']>[0]);
+    return this;
+  }
+
+  /**
+   * A broadcast to the members of `rooms` (a socket's id names that socket too), chained:
+   * `ferry.to('lobby').except(socket.id).emit('joined', name)`. See BroadcastOperator.
+   */
+  to(rooms: string | readonly string[]): BroadcastOperator<EmitEvents> {
+    return this.#registry.rooms.everyone<EmitEvents>().to(rooms);
+  }
+
+  /** The same as `to`. */
+  in(rooms: string | readonly string[]): BroadcastOperator<EmitEvents> {
+    return this.to(rooms);
+  }
+
+  /** A broadcast to every socket but the members of these rooms and the sockets with these ids. */
+  except(names: string | readonly string[]): BroadcastOperator<EmitEvents> {
+    return this.#registry.rooms.everyone<EmitEvents>().except(names);
+  }
+
+  /** A broadcast to every socket connected right now (those reconnecting are skipped, not queued for). */
+  get volatile(): BroadcastOperator<EmitEvents> {
+    return this.#registry.rooms.everyone<EmitEvents>().volatile;
+  }
+
+  /**
+   * Sends event `event` to every socket (Socket.IO's `io.emit`): encoded once, delivered once to
+   * each, in order with the rest. The server's own events (`connection`, `error`, `refused`) are
+   * only listened to: they are never emitted from outside. Throws a TypeError, before anyone gets
+   * anything, for a reserved or invalid name or arguments JSON cannot carry.
+   */
+  emit<E extends EventNames<EmitEvents>>(event: E & NotReserved<E>, ...args: EventArgs<EmitEvents, E>): void | Promise<void> {
+    return this.#registry.rooms.everyone<EmitEvents>().emit(event, ...args);
+  }
+
+  /** An acknowledged broadcast to every socket, waiting at most `ms` for answers: `ferry.timeout(5000).emitWithAck('ready?')`. */
+  timeout(ms: number): BroadcastOperator<EmitEvents> {
+    return this.#registry.rooms.everyone<EmitEvents>().timeout(ms);
+  }
+
+  /**
+   * Sends a message to every socket, once each, in order with the rest of what each receives
+   * (encoded once; a value JSON cannot carry throws a TypeError before anyone gets anything).
+   */
+  send(data: JsonValue | Uint8Array | ArrayBuffer): void | Promise<void> {
+    return this.#registry.rooms.everyone().send(data);
+  }
+
+  /** The sockets of this server, or those in `room`: for inspection and for `close`. */
+  sockets(room?: string): Array<Socket<ListenEvents, EmitEvents, SocketData>> {
+    const everyone = this.#registry.rooms.everyone<EmitEvents>();
+    return (room === undefined ? everyone : everyone.to(room)).sockets() as unknown as Array<Socket<ListenEvents, EmitEvents, SocketData>>;
   }
 
   /**
@@ -134,5 +216,6 @@ export class Server extends EventEmitter<ServerEvents> {
     this.#registry.endAll(CloseCode.SERVER_SHUTDOWN, 'server shutting down');
     this.#upgrades.close();
     for (const detach of this.#detach.splice(0)) detach();
+    await this.#registry.rooms.adapter.close();
   }
 }

@@ -3,6 +3,7 @@ import type { Heartbeats } from './heartbeats.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
+import type { Rooms } from './rooms/rooms.js';
 
 /** What sessions need from whoever keeps them (the registry): one object shared by all of them. */
 export interface SessionHost {
@@ -12,6 +13,8 @@ export interface SessionHost {
   readonly acks: AckTicker;
   /** The process-wide cap on what all sessions hold (`maxTotalBufferedBytes`). */
   readonly memory: MemoryBudget;
+  /** Rooms and broadcast of the server (server/rooms/). */
+  readonly rooms: Rooms;
   /** The session has ended (called once). */
   sessionEnded(session: Session): void;
   /** A sign of life from a session that has carried no message yet (server/provisional-sessions.ts). */

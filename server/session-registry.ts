@@ -9,8 +9,10 @@ import { MemoryBudget } from './memory-budget.js';
 import { SessionAdmission, type Admission } from './policies/session-admission.js';
 import { ProvisionalSessions } from './provisional-sessions.js';
 import { Session } from './session.js';
+import { Rooms } from './rooms/rooms.js';
 import type { SessionHost } from './session-host.js';
 import type { AppErrorSink } from './app-errors.js';
+import { HandshakeAuth } from './auth/handshake-auth.js';
 import type { Socket } from './socket.js';
 
 /**
@@ -30,6 +32,10 @@ export class SessionRegistry {
   readonly #provisional = new ProvisionalSessions<Session>();
   /** Shared by every session: what each would otherwise keep three references for. */
   readonly #host: SessionHost;
+  /** Rooms and broadcast over the sessions of this registry (server/rooms/). */
+  readonly rooms: Rooms;
+  /** The handshake middleware (`ferry.use`): run between `admit` and `create` (server/auth/). */
+  readonly auth: HandshakeAuth;
 
   constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void, onAppError: AppErrorSink) {
     this.#options = options;
@@ -37,14 +43,19 @@ export class SessionRegistry {
     const sessions = this.#sessions;
     const admission = (this.#admission = new SessionAdmission(options));
     const provisional = this.#provisional;
+    const rooms = (this.rooms = new Rooms(options.adapter, sessions));
+    this.auth = new HandshakeAuth(options.authTimeout, (error) => onAppError(error, null));
     this.#host = {
       options,
       heartbeats: this.#heartbeats,
       acks: new AckTicker(options.ackDelay),
       memory: new MemoryBudget(options.maxTotalBufferedBytes, () => sessions.values()),
+      rooms,
       sessionEnded(session) {
         sessions.delete(session.id);
         provisional.delete(session);
+        // membership is part of the session: kept across reconnects, dropped when it ends
+        rooms.leaveAll(session);
         // the key is derived again from the address the session keeps: no field in every session for it
         admission.ended(session.handshake.address);
       },
@@ -92,8 +103,11 @@ export class SessionRegistry {
     }
   }
 
-  /** Creates the session `admit` let in (checked again: a WebSocket upgrade comes some time after). */
-  create(transport: TransportName, admission: Admission): Session {
+  /**
+   * Creates the session `admit` let in (checked again: a WebSocket upgrade, or the handshake
+   * middleware, comes some time after), with `data` (what the middleware set) as its `socket.data`.
+   */
+  create(transport: TransportName, admission: Admission, data?: Record<string, unknown>): Session {
     this.#makeRoom();
     this.assertCapacity();
     this.#admission.assertRoomFor(admission.key);
@@ -101,6 +115,7 @@ export class SessionRegistry {
     while (this.#sessions.has(id)) id = this.#random.take(12);
     const token = this.#random.take(24);
     const session = new Session(id, token, transport, admission.info, this.#host);
+    if (data !== undefined) (session as { data: unknown }).data = data;
     this.#admission.opened(admission.key);
     this.#provisional.add(session);
     this.#sessions.set(id, session);
@@ -141,6 +156,7 @@ export class SessionRegistry {
   }
 
   endAll(code: number, reason: string): void {
+    this.auth.stop();
     for (const session of [...this.#sessions.values()]) session.end(code, reason);
     this.#heartbeats.stop();
     this.#host.acks.stop();

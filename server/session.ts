@@ -5,7 +5,9 @@ import {
   ReliableChannel,
   encodeAck,
   encodeControl,
+  messageItem,
   type AppData,
+  type AppItem,
   type Frame,
   type TransportName,
 } from '../protocol/index.js';
@@ -14,6 +16,7 @@ import { Socket, type HandshakeInfo, type SocketEvents } from './socket.js';
 import type { Pingable } from './heartbeats.js';
 import type { BudgetHolder } from './memory-budget.js';
 import type { SessionHost } from './session-host.js';
+import type { Rooms } from './rooms/rooms.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transports/transport.js';
 
 /** Bits of a session's `#flags` (one field instead of three: every idle session pays for each). */
@@ -23,9 +26,15 @@ const FLUSH_SCHEDULED = 2;
 const PING_OWED = 4;
 /** Has carried an application message, either way: no longer provisional (never evicted, the full resume window). */
 const ESTABLISHED = 64;
+/** `bufferedAmount` was seen above `drainBelow` (queued past it, or read so by the app): `drain` is owed when it falls back. */
+const ABOVE_DRAIN = 8;
 
 function flushSession(session: Session): void {
   session.flush();
+}
+
+function drainSession(session: Session): void {
+  session.drained();
 }
 
 /**
@@ -69,6 +78,11 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     this.startResumeWindow();
   }
 
+  /** @internal Rooms and broadcast (server/rooms/rooms.ts), shared by all sessions. */
+  protected get roomService(): Rooms {
+    return this.#host.rooms;
+  }
+
   /** @internal The session's secret (the handshake returns it to the client). Not an own property, so logging a socket does not print it. */
   get token(): string {
     return this.#token;
@@ -85,7 +99,14 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
 
   get bufferedAmount(): number {
     const transport = this.attached;
-    return this.channel.bufferedBytes + (transport === null ? 0 : transport.bufferedAmount);
+    const amount = this.channel.bufferedBytes + (transport === null ? 0 : transport.bufferedAmount);
+    // whoever saw it above the mark (the app, or queueItem's budget check) is owed a `drain`
+    if (amount > this.#host.options.drainBelow) this.#flags |= ABOVE_DRAIN;
+    return amount;
+  }
+
+  get drainBelow(): number {
+    return this.#host.options.drainBelow;
   }
 
   /** Makes `transport` the session's transport; `clientAck` is the last message the client has. */
@@ -114,6 +135,7 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     this.transport = transport.name;
     if (changed) this.tell('transport', transport.name);
     this.flush();
+    this.released();
   }
 
   /**
@@ -137,6 +159,7 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     try {
       this.acknowledge(ack);
       this.channel.rewind();
+      this.released();
       return true;
     } catch (e) {
       this.protocolError(e);
@@ -157,6 +180,13 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
             this.tell('message', frame.data as AppData);
           }
           break;
+        case 'event':
+        case 'answer':
+          if (this.channel.accept(frame.seq) !== 'deliver') break;
+          this.establish();
+          if (frame.type === 'event') this.receiveEvent(frame);
+          else this.receiveAnswer(frame.ackId, frame.value, frame.error);
+          break;
         case 'ack':
           this.acknowledge(frame.seq);
           break;
@@ -170,6 +200,7 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
       }
     }
     if (this.channel.unackedInbound() > 0) this.scheduleAck();
+    this.released();
   }
 
   /** Any sign of life from the client. */
@@ -182,8 +213,14 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
 
   protected queue(data: AppData): boolean {
     if (this.closed) return false;
+    return this.queueItem(messageItem(data));
+  }
+
+  /** Numbers and queues an item already encoded (protocol/app-items.ts; a broadcast encodes once). False once closed or shed. */
+  override queueItem(item: AppItem): boolean {
+    if (this.closed) return false;
     const before = this.channel.bufferedBytes;
-    this.channel.push(data);
+    this.channel.pushItem(item);
     // past the process-wide cap the largest sessions are shed, which may be this one
     this.#host.memory.charge(this.channel.bufferedBytes - before);
     if (this.closed || this.overBudget()) return false;
@@ -245,6 +282,7 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     this.channel.clear();
     this.#host.memory.charge(-held);
     this.#host.sessionEnded(this);
+    this.endEvents(reason);
     this.tell('close', reason);
     this.removeAllListeners();
   }
@@ -261,6 +299,16 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
 
   onWritable(): void {
     this.flush();
+    this.released();
+  }
+
+  /** @internal (server/backpressure.ts) After a release: `drain`, owed since it was seen above the mark, at the end of this operation. */
+  drained(): void {
+    if (!this.closed) this.tell('drain');
+  }
+
+  protected writableNow(): boolean {
+    return this.attached !== null && this.attached.writable && !this.closed;
   }
 
   onClosed(_reason: string, fatal?: CloseInfo): void {
@@ -301,13 +349,24 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     this.#host.memory.charge(this.channel.bufferedBytes - before);
   }
 
+  /** Bytes were released (acknowledged, or written out): owes `drain` if it was seen above the mark and is at or under it now. */
+  private released(): void {
+    if ((this.#flags & ABOVE_DRAIN) === 0 || this.bufferedAmount > this.#host.options.drainBelow) return;
+    this.#flags &= ~ABOVE_DRAIN;
+    process.nextTick(drainSession, this);
+  }
+
   /** Calls the app's listeners; what they throw is the app's bug: reported (server/app-errors.ts), the session goes on. */
   private tell<E extends EventEmitter.EventNames<SocketEvents>>(event: E, ...args: EventEmitter.EventArgs<SocketEvents, E>): void {
     try {
-      this.emit(event, ...args);
+      this.fire(event, ...args);
     } catch (e) {
       this.#host.appError(e, this);
     }
+  }
+
+  protected override reportAppError(error: unknown): void {
+    this.#host.appError(error, this);
   }
 
   private protocolError(e: unknown): void {

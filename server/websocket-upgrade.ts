@@ -15,6 +15,7 @@ import type { SessionRegistry } from './session-registry.js';
 import type { CloseInfo, TransportListener } from './transports/transport.js';
 import { WebSocketTransport } from './transports/websocket.js';
 import { upgradeRequestError } from './upgrade-request.js';
+import { authenticateWebSocket, dropFirstAuthFrame } from './auth/websocket-auth.js';
 
 /**
  * WebSocket upgrades at `{path}/v1/ws`. Without `sid` the connection creates a session and is its
@@ -83,16 +84,25 @@ export class WebSocketUpgrades {
   }
 
   #startSession(ws: WebSocket, admission: Admission, socket: Duplex): void {
+    const transport = new WebSocketTransport(ws, 1, socket);
+    const auth = this.#registry.auth;
+    // with middleware, the session waits for the client's `auth` frame and the middleware's yes (server/auth/)
+    if (auth.active) return authenticateWebSocket(transport, auth, admission.info, this.#options.maxHandshakeBytes, (data) => this.#open(transport, admission, data));
+    const session = this.#open(transport, admission, undefined);
+    if (session !== null) dropFirstAuthFrame(transport, session);
+  }
+
+  #open(transport: WebSocketTransport, admission: Admission, data: Record<string, unknown> | undefined): Session | null {
     let session: Session;
     try {
-      session = this.#registry.create('websocket', admission);
+      session = this.#registry.create('websocket', admission, data);
     } catch {
-      ws.close(CloseCode.TOO_MANY_SESSIONS, 'too many sessions');
-      return;
+      transport.drop(CloseCode.TOO_MANY_SESSIONS, 'too many sessions');
+      return null;
     }
-    const transport = new WebSocketTransport(ws, 1, socket);
     transport.write([encodeControl({ type: 'open', handshake: this.#registry.handshake(session) })], []);
     session.attach(transport, 0);
+    return session;
   }
 
   #join(ws: WebSocket, socket: Duplex, session: Session, epoch: number, heartbeat: number): void {

@@ -34,6 +34,8 @@ export function connector(adapter, port, mode, hosts = 1) {
       }, { mode, host });
       session.send = (data) => handle.send(data);
       session.close = () => handle.close();
+      // an acknowledged event, where the adapter has them (scenarios/ackrtt.mjs)
+      session.emitWithAck = (event, ...args) => handle.emitWithAck(event, ...args);
     });
   };
 }

@@ -50,18 +50,30 @@ export function loadHandlers(open) {
   };
 }
 
-/** Runs fn(loads) with a server and a load process for every target, all at once. */
-function withAll(targets, fn, loads = []) {
+/**
+ * Runs fn(loads) with a server (given `serverOptions`) and a load process running `scenario` for
+ * every target, all at once.
+ */
+function withAll(scenario, serverOptions, targets, fn, loads = []) {
   if (loads.length === targets.length) return fn(loads);
   const target = targets[loads.length];
-  return withServer(target, {}, (server) =>
-    withLoads(target, 'latency', 1, () => ({ port: server.ready.port }), ([load]) => withAll(targets, fn, [...loads, load])),
+  return withServer(target, serverOptions, (server) =>
+    withLoads(target, scenario, 1, () => ({ port: server.ready.port }), ([load]) => withAll(scenario, serverOptions, targets, fn, [...loads, load])),
   );
 }
 
 /** One round for all `targets` together; resolves { [target]: result }. */
-export async function runGroup(targets, { warmup, warmupMs, coldCount, sliceMs, measureMs, minSamples }) {
-  return withAll(targets, async (loads) => {
+export function runGroup(targets, settings) {
+  return runSlices('latency', {}, targets, settings);
+}
+
+/**
+ * The interleaved-slices measurement for any scenario whose load handlers have open(), run({
+ * count, maxMs }) (resolving with round-trip durations) and close(), as this one's do; ackrtt
+ * uses it too.
+ */
+export async function runSlices(scenario, serverOptions, targets, { warmup, warmupMs, coldCount, sliceMs, measureMs, minSamples }) {
+  return withAll(scenario, serverOptions, targets, async (loads) => {
     for (const load of loads) await load.call('open', {}, 20_000);
     const cold = [];
     for (const load of loads) cold.push(await load.call('run', { count: warmup, maxMs: warmupMs }, warmupMs + 20_000));

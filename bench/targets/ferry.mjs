@@ -3,6 +3,7 @@
 import http from 'node:http';
 import { reply } from './replies.mjs';
 import { listenOnLoopback } from './listen.mjs';
+import { broadcast } from './broadcast.mjs';
 
 const PATH = '/ferry';
 
@@ -16,7 +17,11 @@ export async function prepareClient() {
   clientModule = await loadClient();
 }
 
-export async function startServer({ mode, pingInterval, pingTimeout, maxSessions = 100_000 }) {
+/**
+ * `ackEvent` (set by the ackrtt scenario only, so that no other figure pays for a second listener
+ * per session): an event whose handler answers with its first argument.
+ */
+export async function startServer({ mode, pingInterval, pingTimeout, maxSessions = 100_000, ackEvent }) {
   const { Server } = await loadServer();
   const httpServer = http.createServer();
   const options = { path: PATH, allowedOrigins: '*', transports: [mode], maxSessions };
@@ -32,8 +37,10 @@ export async function startServer({ mode, pingInterval, pingTimeout, maxSessions
   ferry.on('connection', (socket) => {
     const send = (data) => socket.send(data);
     socket.on('message', (data) => reply(data, send));
+    if (ackEvent) socket.on(ackEvent, (data) => data);
   });
-  return listenOnLoopback(httpServer, { sessionCount: () => ferry.sessionCount, stop: () => ferry.close() });
+  const server = await listenOnLoopback(httpServer, { sessionCount: () => ferry.sessionCount, stop: () => ferry.close() });
+  return { ...server, commands: { broadcast: (args) => broadcast(args, (data) => ferry.send(data)) } };
 }
 
 /** Opens one client; `on` holds open(), message(data) and close(reason) callbacks. */
@@ -46,5 +53,6 @@ export function connect(port, on, { mode, host }) {
   return {
     send: (data) => socket.send(data),
     close: () => socket.close(),
+    emitWithAck: (event, ...args) => socket.emitWithAck(event, ...args),
   };
 }

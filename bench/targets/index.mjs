@@ -8,6 +8,9 @@ export const TARGETS = {
   'eio-poll': { module: 'engineio', mode: 'polling', family: 'polling', label: 'engine.io polling' },
   'sockjs-ws': { module: 'sockjs', mode: 'websocket', family: 'websocket', label: 'sockjs websocket' },
   'sockjs-xhr': { module: 'sockjs', mode: 'xhr-polling', family: 'polling', label: 'sockjs xhr-polling' },
+  // fanout and ackrtt only (their figures are divided by sio-ws, not ws)
+  'sio-ws': { module: 'socketio', mode: 'websocket', family: 'websocket', label: 'socket.io websocket' },
+  'sio-poll': { module: 'socketio', mode: 'polling', family: 'polling', label: 'socket.io polling' },
   'ferry-ws': { module: 'ferry', mode: 'websocket', family: 'websocket', label: 'ferry websocket', ferry: true },
   // Long-polling sessions are spread over loopback addresses (127.0.0.1, .2,
   // ...) all served by the same server, as separate browsers would be. (Ferry's
@@ -29,6 +32,17 @@ export const loopbackHost = (i) => `127.0.0.${1 + i}`;
 
 /** The baselines every figure is divided by, per family. */
 export const BASELINES = { websocket: ['ws'], polling: ['http-lp', 'eio-poll'] };
+
+/** Scenarios of the application layer (broadcast, acks): their figures are divided by Socket.IO's. */
+const SOCKETIO_SCENARIOS = ['fanout', 'ackrtt'];
+
+/** The baselines `target`'s figures in `scenario` are divided by; the chart uses the first. */
+export function baselinesFor(scenario, target) {
+  if (scenario === 'bundle') return ['engine.io-client'];
+  const family = TARGETS[target]?.family;
+  if (SOCKETIO_SCENARIOS.includes(scenario)) return family === 'polling' ? ['sio-poll'] : ['sio-ws'];
+  return BASELINES[family] ?? [];
+}
 
 /** Imports the adapter for target `name`; resolves { spec, adapter }. */
 export async function loadTarget(name) {

@@ -19,6 +19,8 @@ export type HttpCallback = (error: Error | null, result: HttpResult | null) => v
 export interface WebSocketLike {
   binaryType: string;
   readyState: number;
+  /** Bytes queued by `send` and not yet handed to the network (absent in some environments). */
+  readonly bufferedAmount?: number;
   send(data: string | ArrayBufferView | ArrayBuffer): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;

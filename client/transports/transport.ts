@@ -49,6 +49,8 @@ export interface ClientTransport {
   readonly streaming: boolean;
   /** Largest batch of messages per send, in bytes. */
   readonly batchBytes: number;
+  /** Bytes sent but still in the transport's own buffer (a WebSocket's `bufferedAmount`), where known. */
+  readonly bufferedAmount?: number;
   send(controls: string[], entries: OutboundEntry[]): void;
   /**
    * Ends this transport. With `goodbye` (WebSocket only) the close itself tells the server the

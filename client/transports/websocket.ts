@@ -13,7 +13,8 @@ export class WebSocketClientTransport implements ClientTransport {
   private readonly _listener: ClientTransportListener;
   private _closed = false;
 
-  constructor(env: ClientEnv, url: string, epoch: number, listener: ClientTransportListener) {
+  /** `greeting`: a packet sent as soon as the socket opens, before anything else (a direct WebSocket's `auth` frame). */
+  constructor(env: ClientEnv, url: string, epoch: number, listener: ClientTransportListener, greeting?: string) {
     this.epoch = epoch;
     this._listener = listener;
     const create = env.createWebSocket;
@@ -21,10 +22,13 @@ export class WebSocketClientTransport implements ClientTransport {
     const ws = create(url);
     this._ws = ws;
     ws.onopen = () => {
-      if (!this._closed) listener.onOpen(this);
+      if (this._closed) return;
+      if (greeting !== undefined) ws.send(greeting);
+      listener.onOpen(this);
     };
     ws.onmessage = (event) => this._onMessage(event.data);
-    ws.onclose = (event) => this._fail('websocket closed' + (event.reason ? ': ' + event.reason : ''), event.code);
+    // refused by the server's handshake middleware (4401): its message is the reason, as it is
+    ws.onclose = (event) => this._fail(event.code === CloseCode.UNAUTHORIZED ? event.reason : 'websocket closed' + (event.reason ? ': ' + event.reason : ''), event.code);
     ws.onerror = () => this._fail('websocket error', null);
   }
 
@@ -34,6 +38,10 @@ export class WebSocketClientTransport implements ClientTransport {
 
   get writable(): boolean {
     return !this._closed && this._ws.readyState === OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this._ws.bufferedAmount || 0;
   }
 
   send(controls: string[], entries: OutboundEntry[]): void {

@@ -6,7 +6,7 @@ import express from 'express';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Server } from 'ferry/server';
-import { ChatRoom } from './room.mjs';
+import { ChatRoom, REQUESTS } from './room.mjs';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -27,13 +27,22 @@ const httpServer = http.createServer(app);
 const ferry = new Server({ path: '/ferry' });
 ferry.attach(httpServer);
 
-const room = new ChatRoom();
+const room = new ChatRoom(ferry);
 
 ferry.on('connection', (socket) => {
   room.add(socket, socket.transport);
-  socket.on('message', (data) => room.receive(socket, data));
+  // Each request is a named event with one argument; Ferry adds the ack callback as the last
+  // argument (whatever the page sent before it), and what the handler returns is the answer.
+  for (const event of REQUESTS) {
+    socket.on(event, (...args) => room.request(socket, event, args.slice(0, -1)));
+  }
   socket.on('transport', (name) => room.setTransport(socket, name));
   socket.on('close', () => room.remove(socket));
+});
+
+// An exception in a handler above (a bug): logged; that page's ack fails with "the handler failed".
+ferry.on('error', (err, socket) => {
+  console.error(`chat: error${socket ? ` (socket ${socket.id})` : ''}:`, err);
 });
 
 httpServer.on('error', (err) => {

@@ -14,13 +14,13 @@ describe('Emitter (the client socket events)', () => {
       self = this;
       calls.push('b' + n);
     });
-    expect(emitter.emit('tick', 1)).toBe(true);
+    expect(emitter.fire('tick', 1)).toBe(true);
     expect(calls).toEqual(['a1', 'b1']);
     expect(self).toBe(emitter);
   });
 
   it('emit without listeners returns false', () => {
-    expect(new Emitter<Events>().emit('done')).toBe(false);
+    expect(new Emitter<Events>().fire('done')).toBe(false);
   });
 
   it('once runs for one emit, even when it emits again from inside itself', () => {
@@ -28,10 +28,10 @@ describe('Emitter (the client socket events)', () => {
     const seen: number[] = [];
     emitter.once('tick', (n) => {
       seen.push(n);
-      emitter.emit('tick', n + 1);
+      emitter.fire('tick', n + 1);
     });
-    emitter.emit('tick', 1);
-    emitter.emit('tick', 5);
+    emitter.fire('tick', 1);
+    emitter.fire('tick', 5);
     expect(seen).toEqual([1]);
   });
 
@@ -41,11 +41,11 @@ describe('Emitter (the client socket events)', () => {
     const fn = (n: number) => seen.push('fn' + n);
     emitter.on('tick', fn).on('tick', fn).once('tick', fn);
     emitter.on('tick', (n) => seen.push('other' + n));
-    emitter.off('tick', fn).emit('tick', 1);
+    emitter.off('tick', fn).fire('tick', 1);
     expect(seen).toEqual(['other1']);
-    emitter.off('tick').emit('tick', 2);
+    emitter.off('tick').fire('tick', 2);
     emitter.on('done', () => seen.push('done'));
-    emitter.off().emit('done');
+    emitter.off().fire('done');
     expect(seen).toEqual(['other1']);
   });
 
@@ -60,9 +60,9 @@ describe('Emitter (the client socket events)', () => {
       emitter.off('done', second);
     });
     emitter.on('done', second);
-    emitter.emit('done');
+    emitter.fire('done');
     expect(seen).toEqual(['first', 'second']);
-    emitter.emit('done');
+    emitter.fire('done');
     expect(seen).toEqual(['first', 'second', 'first', 'late']);
   });
 
@@ -76,7 +76,7 @@ describe('Emitter (the client socket events)', () => {
     });
     emitter.on('done', () => seen.push('second'));
     emitter.on('error', (error) => errors.push(error));
-    expect(() => emitter.emit('done')).not.toThrow();
+    expect(() => emitter.fire('done')).not.toThrow();
     expect(seen).toEqual(['second']);
     expect(errors).toEqual([boom]);
     expect(errors[0]).toBe(boom);
@@ -90,7 +90,7 @@ describe('Emitter (the client socket events)', () => {
       bare.on('done', () => {
         throw boom;
       });
-      expect(bare.emit('done')).toBe(true);
+      expect(bare.fire('done')).toBe(true);
       const failing = new Emitter<Events & { error: [error: Error] }>();
       failing.on('done', () => {
         throw boom;
@@ -98,7 +98,7 @@ describe('Emitter (the client socket events)', () => {
       failing.on('error', () => {
         throw again;
       });
-      failing.emit('done');
+      failing.fire('done');
       expect(caught).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(caught).toHaveLength(2);

@@ -1,5 +1,6 @@
 // The chat demo (examples/chat) in the modern and IE11-like profiles: the page must show
-// the transport it is really on. `npm run compat` writes docs/screenshots/ from here (a test run, test/e2e/artifacts/).
+// the transport it is really on, mark a sent line stored once the server's ack arrives, and
+// deliver a channel's lines to the pages that joined it and to no other. `npm run compat` writes docs/screenshots/ from here (a test run, test/e2e/artifacts/).
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -20,7 +21,7 @@ if (missing.length > 0) console.error(missingBinariesBanner(missing));
 
 declare global {
   interface Window {
-    chatSocket?: { transport: string | null };
+    chatSocket?: { transport: string | null; close(): void };
   }
 }
 
@@ -53,10 +54,51 @@ async function shownTransport(page: Page, expected: string): Promise<{ shown: st
   }));
 }
 
-async function say(page: Page, text: string): Promise<void> {
+/**
+ * Sends `text` to `channel` from the composer, waits for the server's answer to mark the line,
+ * and returns what it says: `stored <id>` (the ack arrived, ✓ and the id shown) or `failed: …`.
+ */
+async function say(page: Page, text: string, channel = '#general'): Promise<string> {
+  await page.selectOption('#channel', channel);
   await page.fill('#input', text);
   await page.click('#send');
-  await page.waitForFunction((expected) => document.getElementById('log')?.textContent?.includes(expected) === true, text, { timeout: 15_000 });
+  const outcome = await page.waitForFunction(
+    (expected) => {
+      for (const line of Array.from(document.querySelectorAll('#log .line--own'))) {
+        if (line.querySelector('.line__text')?.textContent !== expected) continue;
+        const state = line.querySelector('.line__state');
+        const id = line.getAttribute('data-id');
+        if (line.classList.contains('line--stored')) return state?.textContent === `\u2713 ${id}` ? `stored ${id}` : `marked ${state?.textContent}`;
+        if (line.classList.contains('line--failed')) return `failed: ${state?.getAttribute('title')}`;
+      }
+      return false;
+    },
+    text,
+    { timeout: 15_000 },
+  );
+  return (await outcome.jsonValue()) as string;
+}
+
+/** Waits until someone else's line with `text` is on the page. */
+async function receives(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    (expected) => Array.from(document.querySelectorAll('#log .line__text')).some((node) => node.textContent === expected),
+    text,
+    { timeout: 15_000 },
+  );
+}
+
+/** The text of every line on the page. */
+async function lineTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => Array.from(document.querySelectorAll('#log .line__text'), (node) => node.textContent ?? ''));
+}
+
+/** Clicks the channel's Join and waits until the server's answer turns it into Leave. */
+async function joinChannel(page: Page, channel: string): Promise<void> {
+  const toggle = `#channels button[data-channel="${channel}"]`;
+  expect(await page.textContent(toggle)).toBe('Join');
+  await page.click(toggle);
+  await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === 'Leave', toggle, { timeout: 15_000 });
 }
 
 describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
@@ -90,7 +132,7 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
     await opened.page.goto(`${origin}/?name=ada`);
     const transport = await shownTransport(opened.page, 'websocket');
     expect(transport, opened.log.join('\n')).toEqual({ shown: 'websocket', actual: 'websocket' });
-    await say(opened.page, 'Hello from a modern browser over WebSocket');
+    expect(await say(opened.page, 'Hello from a modern browser over WebSocket'), opened.log.join('\n')).toMatch(/^stored \d+$/);
   });
 
   it('ie11-like profile: legacy bundle on long-polling, shown as such', async () => {
@@ -101,7 +143,40 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
     expect(transport, opened.log.join('\n')).toEqual({ shown: 'xhr-polling', actual: 'xhr-polling' });
     const scripts = await opened.page.evaluate(() => Array.from(document.scripts, (script) => script.src));
     expect(scripts.some((src) => src.endsWith('/ferry/ferry.legacy.js'))).toBe(true);
-    await say(opened.page, 'Hello from an IE11-class browser over long-polling');
+    expect(await say(opened.page, 'Hello from an IE11-class browser over long-polling'), opened.log.join('\n')).toMatch(/^stored \d+$/);
+    // The modern page is in #general too.
+    await receives(pages[0]!.page, 'Hello from an IE11-class browser over long-polling');
+  });
+
+  it('both profiles: a line in #random reaches the pages that joined it, not the others', async () => {
+    expect(pages).toHaveLength(2);
+    const [modern, ie11] = pages as [ProfiledPage, ProfiledPage];
+    // A third page that stays in #general only.
+    const outsider = await openProfiledPage(browser, profile('modern'));
+    try {
+      await outsider.page.goto(`${origin}/?name=carol`);
+      await shownTransport(outsider.page, 'websocket');
+      await joinChannel(modern.page, '#random');
+      await joinChannel(ie11.page, '#random');
+      for (const [from, to, text] of [
+        [modern, ie11, 'In #random from the modern page'],
+        [ie11, modern, 'In #random from the IE11-like page'],
+      ] as const) {
+        expect(await say(from.page, text, '#random'), from.log.join('\n')).toMatch(/^stored \d+$/);
+        await receives(to.page, text);
+        // The server sends each page its lines in order: once the outsider has the #general line
+        // said after it, the #random line would have come before it if it were coming at all.
+        const marker = `${text}, then in #general`;
+        expect(await say(from.page, marker), from.log.join('\n')).toMatch(/^stored \d+$/);
+        await receives(outsider.page, marker);
+        expect(await lineTexts(outsider.page)).not.toContain(text);
+        expect(await lineTexts(outsider.page)).toContain(marker);
+      }
+    } finally {
+      // Leaving now, not when the server's resume window runs out (the screenshots count 2 people).
+      await outsider.page.evaluate(() => window.chatSocket?.close()).catch(() => undefined);
+      await outsider.close();
+    }
   });
 
   it('saves screenshots of both pages, each still showing its transport', async () => {

@@ -20,6 +20,10 @@ describe('README samples', () => {
     expect(has("socket.on('message'")).toBe(true);
     expect(has('ferry.handleUpgrade(')).toBe(true);
     expect(has("socket.on('reconnecting'")).toBe(true);
+    expect(has('ferry.use(')).toBe(true);
+    expect(has('.emitWithAck(')).toBe(true);
+    expect(has("ferry.to('lobby')")).toBe(true);
+    expect(has("socket.once('drain'")).toBe(true);
   });
 
   it.each(settings)('compile under strict TypeScript in a $name project', (setting) => {

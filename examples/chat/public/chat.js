@@ -2,8 +2,28 @@
 (function () {
   'use strict';
 
+  // Helpers from chat-util.js.
+  var u = window.ChatUtil;
+  var loadScript = u.loadScript;
+  var parseQuery = u.parseQuery;
+  var parseList = u.parseList;
+  var formatTime = u.formatTime;
+  var colorFor = u.colorFor;
+  var describe = u.describe;
+  var readStoredName = u.readStoredName;
+  var storeName = u.storeName;
+  var el = u.el;
+  var clear = u.clear;
+  var on = u.on;
+  var byId = u.byId;
+  var isArray = u.isArray;
+  var trim = u.trim;
+
   var MAX_LOG_LINES = 500;
-  var NAME_KEY = 'ferry-chat-name';
+  // How long an acknowledged request waits for the server's answer before it counts as failed.
+  var ACK_TIMEOUT_MS = 10000;
+  // The server's list replaces this one when it answers `hello`.
+  var channels = ['#general', '#random', '#help'];
 
   var params = parseQuery(window.location.search);
   var origin = window.location.origin || (window.location.protocol + '//' + window.location.host);
@@ -18,16 +38,23 @@
     name: byId('name'),
     composer: byId('composer'),
     input: byId('input'),
-    send: byId('send')
+    send: byId('send'),
+    channels: byId('channels'),
+    channel: byId('channel')
   };
 
   var socket = null;
   var hadSession = false;
   var myName = null;
-  // The newest said line shown, so that history sent again (new session) adds only what is new.
-  var newest = { at: -Infinity, keys: {} };
+  // Channels joined (true) or being joined/left ('busy'); a new session joins them again.
+  var joined = { '#general': true };
+  // The channel the composer sends to.
+  var selected = '#general';
+  // Ids of the stored lines shown, so that history sent again (new session) adds only what is new.
+  var seen = {};
   var wantedName = params.name || readStoredName() || 'guest-' + (1000 + Math.floor(Math.random() * 9000));
   els.name.value = wantedName;
+  showChannels();
 
   var MODERN_CLIENT = '/ferry/ferry.js';
   var LEGACY_CLIENT = '/ferry/ferry.legacy.js';
@@ -86,8 +113,8 @@
       setStatus('open');
       setTransport(socket.transport);
       els.send.disabled = false;
-      // A new session is a stranger to the server: join (again).
-      socket.send({ type: 'join', name: wantedName });
+      // A new session is a stranger to the server: name ourselves and join our channels (again).
+      hello(wantedName);
     });
     socket.on('transport', function (name) {
       setTransport(name);
@@ -108,7 +135,22 @@
         if (socket.state === 'connecting') setStatus('connecting');
       }, 0);
     });
-    socket.on('message', onMessage);
+    // The server sends only what the channels we are in say (Ferry rooms): no filtering here.
+    socket.on('chat', function (line) {
+      if (isLine(line)) said(line, false);
+    });
+    socket.on('joined', function (msg) {
+      if (isChannelNotice(msg)) notice(msg.name + ' joined', 'presence', msg.at, msg.channel);
+    });
+    socket.on('left', function (msg) {
+      if (isChannelNotice(msg)) notice(msg.name + ' left', 'presence', msg.at, msg.channel);
+    });
+    socket.on('renamed', function (msg) {
+      if (msg && typeof msg.from === 'string' && typeof msg.to === 'string') notice(msg.from + ' is now ' + msg.to, 'presence', msg.at);
+    });
+    socket.on('presence', function (users) {
+      if (isArray(users)) showUsers(users);
+    });
 
     // Leaving the page leaves the room now, rather than when the server gives up on the session.
     on(window, 'pagehide', function () {
@@ -121,35 +163,60 @@
     setTransport(socket.transport);
   }
 
-  function onMessage(msg) {
-    if (!msg || typeof msg !== 'object') return;
-    switch (msg.type) {
-      case 'welcome':
-        myName = msg.name;
-        wantedName = msg.name;
-        els.name.value = msg.name;
-        storeName(msg.name);
-        if (isArray(msg.history)) showHistory(msg.history);
-        break;
-      case 'said':
-        if (isLine(msg)) said(msg);
-        break;
-      case 'joined':
-        notice(msg.name + ' joined', 'presence', msg.at);
-        break;
-      case 'left':
-        notice(msg.name + ' left', 'presence', msg.at);
-        break;
-      case 'renamed':
-        notice(msg.from + ' is now ' + msg.to, 'presence', msg.at);
-        break;
-      case 'presence':
-        if (isArray(msg.users)) showUsers(msg.users);
-        break;
-      case 'error':
-        notice(String(msg.message), 'error');
-        break;
+  // --- requests: named events the server answers (the callback form: no Promise needed) ---
+
+  // Sends `event` with `payload`; `done(error, answer)` gets a string error when the ack failed
+  // (timed out, session ended, handler failed) or the server refused the request ({ error }).
+  function request(event, payload, done) {
+    try {
+      socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, function (err, answer) {
+        if (err) return done(describe(err));
+        if (!answer || typeof answer !== 'object') return done('no answer');
+        if (answer.error) return done(String(answer.error));
+        done(null, answer);
+      });
+    } catch (e) {
+      done(describe(e)); // for example the buffer is full
     }
+  }
+
+  function hello(name) {
+    request('hello', { name: name, channels: joinedList() }, function (error, answer) {
+      if (error) return notice(error, 'error');
+      myName = answer.name;
+      wantedName = answer.name;
+      els.name.value = answer.name;
+      storeName(answer.name);
+      if (isArray(answer.channels)) channels = answer.channels;
+      joined = {};
+      for (var i = 0; isArray(answer.joined) && i < answer.joined.length; i++) joined[answer.joined[i]] = true;
+      showChannels();
+      var lines = [];
+      for (var channel in answer.history) {
+        if (joined[channel] === true && isArray(answer.history[channel])) lines = lines.concat(answer.history[channel]);
+      }
+      showHistory(lines);
+    });
+  }
+
+  function toggle(channel) {
+    var leaving = joined[channel] === true;
+    if (joined[channel] === 'busy' || !socket) return;
+    joined[channel] = 'busy';
+    showChannels();
+    request(leaving ? 'leave' : 'join', { channel: channel }, function (error, answer) {
+      joined[channel] = error ? leaving : !leaving;
+      showChannels();
+      if (error) return notice(error, 'error', 0, channel);
+      notice(leaving ? 'You left' : 'You joined', 'presence', 0, channel);
+      if (!leaving && isArray(answer.history)) showHistory(answer.history);
+    });
+  }
+
+  function joinedList() {
+    var list = [];
+    for (var i = 0; i < channels.length; i++) if (joined[channels[i]] === true) list.push(channels[i]);
+    return list;
   }
 
   // --- user actions ---
@@ -158,12 +225,14 @@
     event.preventDefault();
     var text = trim(els.input.value);
     if (!text || !socket || els.send.disabled) return;
-    try {
-      socket.send({ type: 'say', text: text });
-    } catch (e) {
-      notice(describe(e), 'error');
-      return;
-    }
+    var channel = els.channel.value;
+    if (joined[channel] !== true) return;
+    var line = said({ channel: channel, name: myName || wantedName, text: text, at: new Date().getTime() }, true);
+    request('say', { channel: channel, text: text }, function (error, answer) {
+      if (error) return markFailed(line, error);
+      seen[answer.id] = true;
+      markStored(line, answer.id);
+    });
     els.input.value = '';
     els.input.focus();
   });
@@ -173,8 +242,18 @@
     var name = trim(els.name.value);
     if (!name) return;
     wantedName = name;
-    if (socket && els.send.disabled === false) socket.send({ type: 'join', name: name });
+    if (socket && els.send.disabled === false) hello(name);
     els.input.focus();
+  });
+
+  on(els.channels, 'click', function (event) {
+    var target = event.target || event.srcElement;
+    var channel = target && target.getAttribute ? target.getAttribute('data-channel') : null;
+    if (channel) toggle(channel);
+  });
+
+  on(els.channel, 'change', function () {
+    selected = els.channel.value;
   });
 
   // --- rendering (user text only ever goes through textContent) ---
@@ -189,34 +268,79 @@
   }
 
   function showHistory(lines) {
+    lines.sort(function (a, b) {
+      return (a && a.id) - (b && b.id);
+    });
     for (var i = 0; i < lines.length; i++) {
-      if (isLine(lines[i]) && isNew(lines[i])) said(lines[i]);
+      if (isLine(lines[i])) said(lines[i], false);
     }
   }
 
-  function isNew(msg) {
-    return msg.at > newest.at || (msg.at === newest.at && !newest.keys[lineKey(msg)]);
-  }
-
-  function lineKey(msg) {
-    return msg.name + '\n' + msg.text;
-  }
-
-  function said(msg) {
-    if (msg.at > newest.at) newest = { at: msg.at, keys: {} };
-    newest.keys[lineKey(msg)] = true;
-    var line = el('li', 'line' + (msg.name === myName ? ' line--own' : ''));
+  // Shows a line; `pending` (our own, not yet answered) shows "sending…" until markStored/markFailed.
+  function said(msg, pending) {
+    if (!pending) {
+      if (seen[msg.id]) return null;
+      seen[msg.id] = true;
+    }
+    var own = pending || msg.name === myName;
+    var line = el('li', 'line' + (own ? ' line--own' : '') + (pending ? ' line--pending' : ''));
     line.appendChild(el('span', 'line__time', formatTime(msg.at)));
+    line.appendChild(el('span', 'line__channel', msg.channel));
     var who = el('span', 'line__name', msg.name);
     who.style.color = colorFor(msg.name);
     line.appendChild(who);
     line.appendChild(el('span', 'line__text', msg.text));
+    if (pending) line.appendChild(el('span', 'line__state', 'sending\u2026'));
+    else line.setAttribute('data-id', String(msg.id));
     appendToLog(line);
+    return line;
   }
 
-  function notice(text, kind, at) {
+  function markStored(line, id) {
+    line.className = line.className.replace(' line--pending', ' line--stored');
+    line.setAttribute('data-id', String(id));
+    var state = line.lastChild;
+    state.textContent = '\u2713 ' + id;
+    state.title = 'stored by the server as message ' + id;
+  }
+
+  function markFailed(line, reason) {
+    line.className = line.className.replace(' line--pending', ' line--failed');
+    var state = line.lastChild;
+    state.textContent = '\u2717 not stored';
+    state.title = reason;
+    notice('Not sent: ' + reason, 'error');
+  }
+
+  function showChannels() {
+    clear(els.channels);
+    clear(els.channel);
+    for (var i = 0; i < channels.length; i++) {
+      var channel = channels[i];
+      if (typeof channel !== 'string') continue;
+      var state = joined[channel];
+      var item = el('li', 'channel' + (state === true ? ' channel--joined' : ''));
+      item.appendChild(el('span', 'channel__name', channel));
+      var button = el('button', 'button button--quiet channel__toggle', state === 'busy' ? '\u2026' : state === true ? 'Leave' : 'Join');
+      button.type = 'button';
+      button.disabled = state === 'busy';
+      button.setAttribute('data-channel', channel);
+      item.appendChild(button);
+      els.channels.appendChild(item);
+      if (state === true) {
+        var option = el('option', '', channel);
+        option.value = channel;
+        els.channel.appendChild(option);
+      }
+    }
+    if (selected && joined[selected] === true) els.channel.value = selected;
+    selected = els.channel.value;
+  }
+
+  function notice(text, kind, at, channel) {
     var line = el('li', 'line line--' + kind);
     line.appendChild(el('span', 'line__time', formatTime(at || new Date().getTime())));
+    if (channel) line.appendChild(el('span', 'line__channel', channel));
     line.appendChild(el('span', 'line__text', text));
     appendToLog(line);
   }
@@ -245,119 +369,14 @@
     els.count.textContent = String(users.length);
   }
 
-  // --- helpers ---
-
-  function loadScript(src, onload, onerror) {
-    var script = document.createElement('script');
-    var done = false;
-    script.src = src;
-    script.onload = function () {
-      if (done) return;
-      done = true;
-      onload();
-    };
-    script.onerror = function () {
-      if (done) return;
-      done = true;
-      onerror();
-    };
-    document.getElementsByTagName('head')[0].appendChild(script);
-  }
-
-  function parseQuery(search) {
-    var result = {};
-    var pairs = search.replace(/^\?/, '').split('&');
-    for (var i = 0; i < pairs.length; i++) {
-      if (!pairs[i]) continue;
-      var at = pairs[i].indexOf('=');
-      var key = at < 0 ? pairs[i] : pairs[i].slice(0, at);
-      var value = at < 0 ? '' : pairs[i].slice(at + 1);
-      try {
-        result[decodeURIComponent(key)] = decodeURIComponent(value.replace(/\+/g, ' '));
-      } catch (e) {
-        // Malformed escapes: ignore that parameter.
-      }
-    }
-    return result;
-  }
-
-  function parseList(value) {
-    var out = [];
-    if (!value) return out;
-    var parts = value.split(',');
-    for (var i = 0; i < parts.length; i++) {
-      var part = trim(parts[i]);
-      if (part) out.push(part);
-    }
-    return out;
-  }
-
-  function formatTime(at) {
-    var date = new Date(typeof at === 'number' ? at : new Date().getTime());
-    return pad(date.getHours()) + ':' + pad(date.getMinutes());
-  }
-
-  function pad(n) {
-    return n < 10 ? '0' + n : String(n);
-  }
-
-  function colorFor(name) {
-    var hash = 0;
-    for (var i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) % 360;
-    return 'hsl(' + hash + ', 55%, 38%)';
-  }
-
-  function describe(reason) {
-    if (typeof reason === 'string') return reason;
-    if (reason && reason.message) return String(reason.message);
-    if (reason && reason.reason) return String(reason.reason);
-    return String(reason);
-  }
-
-  function readStoredName() {
-    try {
-      return window.localStorage.getItem(NAME_KEY);
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function storeName(name) {
-    try {
-      window.localStorage.setItem(NAME_KEY, name);
-    } catch (e) {
-      // Storage can be disabled; the name just is not remembered.
-    }
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = String(text);
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function on(node, type, handler) {
-    node.addEventListener(type, handler, false);
-  }
-
-  function byId(id) {
-    return document.getElementById(id);
-  }
+  // --- checks on what the server sends ---
 
   function isLine(msg) {
-    return msg && typeof msg.name === 'string' && typeof msg.text === 'string' && typeof msg.at === 'number';
+    return !!msg && typeof msg.id === 'number' && typeof msg.channel === 'string' && typeof msg.name === 'string' &&
+      typeof msg.text === 'string' && typeof msg.at === 'number';
   }
 
-  function isArray(value) {
-    return Object.prototype.toString.call(value) === '[object Array]';
-  }
-
-  function trim(text) {
-    return String(text).replace(/^\s+|\s+$/g, '');
+  function isChannelNotice(msg) {
+    return !!msg && typeof msg.channel === 'string' && typeof msg.name === 'string';
   }
 })();
