@@ -10,18 +10,26 @@ export type AuthOption = JsonValue | ((cb: (auth: JsonValue) => void) => void);
 /**
  * The auth payload's JSON text (`null` without one), from the option. `done` runs once, never from
  * inside the app's function: with the text, or, a moment later (so a socket failing in `connect`
- * has its listeners by then), with what the function threw or a payload that is not JSON.
+ * has its listeners by then), with what the function threw or a payload that is not JSON. A
+ * function that has not called back within `timeoutMs` gets `done(null, null)` (the caller tries
+ * again later; a late call is ignored).
  */
-export function fetchAuth(option: AuthOption | undefined, done: (json: string, error: Error | null) => void): void {
+export function fetchAuth(option: AuthOption | undefined, timeoutMs: number, done: (json: string | null, error: Error | null) => void): void {
   if (typeof option !== 'function') return encodeThen(option, done);
   let answered = false;
   let inside = true;
   let early: JsonValue | undefined;
   let earlyGiven = false;
+  const deadline = setTimeout(function () {
+    if (answered) return;
+    answered = true;
+    done(null, null);
+  }, timeoutMs);
   try {
     option(function (auth) {
       if (answered) return;
       answered = true;
+      clearTimeout(deadline);
       if (inside) {
         earlyGiven = true;
         early = auth;
@@ -31,6 +39,7 @@ export function fetchAuth(option: AuthOption | undefined, done: (json: string, e
     inside = false;
     if (!earlyGiven) {
       answered = true;
+      clearTimeout(deadline);
       return failLater(done, e);
     }
   }

@@ -218,8 +218,13 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   private _start(auth?: string): void {
     this.state = 'connecting';
     if (auth === undefined) {
-      return fetchAuth(this._options.auth, (json, error) => {
-        if (this.state !== 'closed') error ? this._finish(authFailure(error, (e) => this.fire('error', e))) : this._start(json);
+      const limit = this._options.connectTimeout;
+      return fetchAuth(this._options.auth, limit, (json, error) => {
+        if (this.state === 'closed') return;
+        if (error) return this._finish(authFailure(error, (e) => this.fire('error', e)));
+        // a token service that did not answer: asked again after the backoff, like a failed handshake
+        if (json === null) return this._retry('the auth option did not call back within ' + limit + ' ms');
+        this._start(json);
       });
     }
     if (this._plan.websocketOnly()) return this._openDirectWebSocket(auth);

@@ -118,7 +118,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     return this.#registry.rooms.everyone<EmitEvents>().except(names);
   }
 
-  /** A broadcast to every socket connected right now (those reconnecting are skipped, not queued for). */
+  /** A broadcast to every socket that can take a write right now (those reconnecting are skipped, not queued for). */
   get volatile(): BroadcastOperator<EmitEvents> {
     return this.#registry.rooms.everyone<EmitEvents>().volatile;
   }

@@ -311,6 +311,11 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     return this.attached !== null && this.attached.writable && !this.closed;
   }
 
+  /** @internal For the rooms adapter's volatile broadcasts (server/rooms/adapter.ts RoomMember). */
+  get takingWrites(): boolean {
+    return this.writableNow();
+  }
+
   onClosed(_reason: string, fatal?: CloseInfo): void {
     this.attached = null;
     if (fatal) this.end(fatal.code, fatal.reason);

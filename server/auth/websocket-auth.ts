@@ -1,4 +1,5 @@
 import { CloseCode, type Frame, type JsonValue } from '../../protocol/index.js';
+import { closeReason } from '../transports/close-reason.js';
 import type { HandshakeInfo } from '../socket.js';
 import type { CloseInfo, ServerTransport, TransportListener } from '../transports/transport.js';
 import { AuthRefusedError, ShuttingDown, type HandshakeAuth } from './handshake-auth.js';
@@ -6,7 +7,6 @@ import { AuthRefusedError, ShuttingDown, type HandshakeAuth } from './handshake-
 /** WebSocket close 1011: the server failed (the app's middleware threw). Its text is never sent. */
 const INTERNAL_ERROR = 1011;
 /** A WebSocket close reason's limit in bytes (RFC 6455 section 5.5: 125 less the code). */
-const MAX_REASON_BYTES = 123;
 
 /**
  * A direct WebSocket to a server with handshake middleware: its first frame must be
@@ -85,15 +85,6 @@ export function dropFirstAuthFrame(transport: ServerTransport, session: Transpor
       session.onClosed(reason, fatal);
     },
   });
-}
-
-/** `reason`, cut to fit a WebSocket close frame (123 bytes of UTF-8), never inside a character. */
-export function closeReason(reason: string): string {
-  if (Buffer.byteLength(reason) <= MAX_REASON_BYTES) return reason;
-  let cut = Buffer.from(reason).subarray(0, MAX_REASON_BYTES).toString('utf8');
-  // a character cut in two decodes as U+FFFD (3 bytes): drop it, and anything that still does not fit
-  while (Buffer.byteLength(cut) > MAX_REASON_BYTES || cut.endsWith('\uFFFD')) cut = cut.slice(0, -1);
-  return cut;
 }
 
 function jsonBytes(value: JsonValue): number {

@@ -32,6 +32,11 @@ export interface RoomMember {
   /** Whether a transport is attached now (false while the client reconnects). */
   readonly connected: boolean;
   /**
+   * Whether something queued now goes out at once: connected, and its transport takes writes. A
+   * volatile broadcast reaches only such members (as `socket.volatile` sends only then).
+   */
+  readonly takingWrites: boolean;
+  /**
    * Numbers and queues an encoded item for this session: exactly once, in order. Returns false
    * when the session has ended, or ends now because it went over `maxBufferedBytes` (the other
    * recipients are not affected).
@@ -48,7 +53,7 @@ export interface BroadcastTarget {
   readonly rooms: readonly Room[];
   /** Members of these rooms, and the sessions with these ids, do not get it. */
   readonly except: readonly string[];
-  /** Skip sessions that are not connected right now instead of queueing for them. */
+  /** Skip sessions that cannot take a write right now (`takingWrites`) instead of queueing for them. */
   readonly volatile: boolean;
 }
 

@@ -52,7 +52,10 @@ export class BroadcastOperator<EmitEvents = DefaultEvents> {
     return new BroadcastOperator(this.#host, { rooms: t.rooms, except: t.except.concat(roomList(names)), volatile: t.volatile }, this.#timeout);
   }
 
-  /** Skips the sockets not connected right now (reconnecting) instead of queueing for them: for state that is stale by then. */
+  /**
+   * Skips the sockets that cannot take a write right now (reconnecting, or a transport pushing back)
+   * instead of queueing for them, as `socket.volatile` does: for state that is stale by then.
+   */
   get volatile(): BroadcastOperator<EmitEvents> {
     const t = this.#target;
     return new BroadcastOperator(this.#host, { rooms: t.rooms, except: t.except, volatile: true }, this.#timeout);

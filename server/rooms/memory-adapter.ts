@@ -61,7 +61,7 @@ export class MemoryAdapter implements RoomAdapter {
   broadcast(item: AppItem, target: BroadcastTarget): void {
     const volatile = target.volatile;
     this.#forEach(target, (member) => {
-      if (!volatile || member.connected) member.queueItem(item);
+      if (!volatile || member.takingWrites) member.queueItem(item);
     });
   }
 
@@ -70,7 +70,7 @@ export class MemoryAdapter implements RoomAdapter {
     const members: RoomMember[] = [];
     const volatile = target.volatile;
     this.#forEach(target, (member) => {
-      if (!volatile || member.connected) members.push(member);
+      if (!volatile || member.takingWrites) members.push(member);
     });
     return host.ask(members, item, timeoutMs);
   }

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { closeReason } from './close-reason.js';
 import type { WebSocket, RawData } from 'ws';
 import {
   CloseCode,
@@ -101,7 +102,7 @@ export class WebSocketTransport implements ServerTransport {
       return;
     }
     this.#ws.send(encodePacket([encodeControl({ type: 'close', code: final.code, reason: final.reason })]));
-    this.#ws.close(final.code === CloseCode.NORMAL ? 1000 : final.code, final.reason.slice(0, 120));
+    this.#ws.close(final.code === CloseCode.NORMAL ? 1000 : final.code, closeReason(final.reason));
   }
 
   drop(code: number, reason: string): void {
