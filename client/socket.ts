@@ -1,10 +1,14 @@
+/**
+ * The session half of the client socket (client/socket-transports.ts holds the transport half):
+ * the public members, starting a session (auth, handshake), adopting a handshake, renewing a
+ * lost session and ending one, sending (`send`, `emit`, events' items) and what each inbound
+ * frame means (`_receive`).
+ */
 import {
   CloseCode,
-  protocolErrorReason,
   ReliableChannel,
   encodeControl,
   isBytes,
-  isPolling,
   utf8Length,
   isEventOrAnswerItem,
   type AppData,
@@ -14,90 +18,37 @@ import {
   type JsonValue,
   type TransportName,
 } from '../protocol/index.js';
-import { Emitter } from './emitter.js';
 import { ClientAppEvents } from './app-events.js';
 import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
 import { AUTH_REFUSED, authFailure, authPacket, fetchAuth } from './auth.js';
-import { transportsInCloseReason } from './server-transports.js';
-import { resolveConnectOptions, type ConnectOptions, type ResolvedConnectOptions } from './options.js';
-import { LinkHealth, now } from './link-health.js';
-import { NamedTimers } from './named-timers.js';
-import { Outbox } from './outbox.js';
-import { DrainWatch, transportBuffered, volatileOf, type ClientVolatile } from './backpressure.js';
+import type { ConnectOptions } from './options.js';
+import { now } from './link-health.js';
+import { volatileOf, type ClientVolatile } from './backpressure.js';
 import { handshakeRefusalIsFinal, renewable } from './handshake-refusal.js';
-import type { ClientSocketEvents, SocketState } from './socket-events.js';
 import { exceedsMaxMessageSize, storedMessage } from './message-size.js';
-import { secret } from './session-secret.js';
-import { TransportMemory } from './transport-memory.js';
-import { TransportPlan, type TransportAttempt } from './transport-plan.js';
+import { ClientSocketTransports } from './socket-transports.js';
+import type { TransportAttempt } from './transport-plan.js';
 import { streamKind } from './transports/stream-kinds.js';
-import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
+import type { ClientTransport } from './transports/transport.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
-import { parseFerryUrl, routeUrl, sessionUrl, toWebSocketUrl } from './transports/urls.js';
+import { routeUrl, sessionUrl, toWebSocketUrl } from './transports/urls.js';
 
 /**
  * The client side of a session: one state machine over whichever transport works. It numbers
- * and keeps outbound messages until acknowledged, drops duplicates inbound, probes better
- * transports and switches to them, and resumes after a drop within the server's resume window.
+ * and keeps outbound messages until acknowledged, drops duplicates inbound, and starts, resumes
+ * (within the server's resume window) and renews sessions. Probing better transports and switching
+ * to them is its base's (client/socket-transports.ts).
  */
-export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientTransportListener, SessionRef {
-  state: SocketState = 'connecting';
-  baseUrl: string;
-  /** The app's query parameters from the Ferry URL, sent on every request. */
-  query: string;
-  sid = '';
-  /** The session secret, in a closure (see `token`): on no enumerable property. */
-  private readonly _token = secret();
+export class ClientSocket extends ClientSocketTransports {
   /** A session being renewed: a handshake refused as if the server were not there yet is retried. */
   private _renewing = false;
-  pingInterval = 20000;
-  pingTimeout = 15000;
-  private readonly _env: ClientEnv;
-  private readonly _options: ResolvedConnectOptions;
-  private _handshake: Handshake | null = null;
-  private _channel = new ReliableChannel();
-  private _plan: TransportPlan;
-  private _active: ClientTransport | null = null;
-  private _candidate: ClientTransport | null = null;
-  private _epoch = 0;
-  private readonly _health = new LinkHealth();
-  /** The transport the liveness timer watches, and since when. */
-  private _watched: ClientTransport | null = null;
-  private _watchedSince = 0;
-  /** Round trip of the handshake, in ms: the yardstick for probe budgets. */
-  private _rtt = 0;
-  /** The transport last announced with a `transport` event. */
-  private _announced: TransportName | null = null;
-  private readonly _timers = new NamedTimers();
-  private readonly _outbox: Outbox;
   /** Named events and their acks (client/app-events.ts). */
   private readonly _events = new ClientAppEvents(this);
-  /** `bufferedAmount` and `drain` (client/backpressure.ts). */
-  private readonly _drain: DrainWatch;
 
   constructor(url: string, env: ClientEnv, options?: ConnectOptions) {
-    super();
-    const where = parseFerryUrl(url);
-    this.baseUrl = where.baseUrl;
-    this.query = where.query;
-    this._env = env;
-    this._options = resolveConnectOptions(options);
-    const storage = this._options.storage === undefined ? env.storage : this._options.storage;
-    const memory = storage && this._options.rememberFor > 0 ? new TransportMemory(storage, this.baseUrl, this._options.rememberFor) : null;
-    this._plan = new TransportPlan(this._options.transports, env, memory);
-    this._drain = new DrainWatch(this._options.drainBelow, () => this._channel.bufferedBytes + transportBuffered(this._active), () => this.fire('drain'));
-    this._outbox = new Outbox(env, this._timers, () => {
-      const t = this._active;
-      if (!t || this.state === 'closed' || !this._handshake) return null;
-      return { transport: t, channel: this._channel, maxMessageSize: this._handshake.maxMessageSize };
-    });
+    super(url, env, options);
     this._start();
-  }
-
-  /** Heartbeat interval this client asks of the server after seeing idle cuts (ms), or 0 for the server's. */
-  get heartbeat(): number {
-    return this._health.heartbeat;
   }
 
   /** Public session id, once known. */
@@ -195,27 +146,10 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     this._finish('client closed');
   }
 
-  /** The session secret, for the transports' URLs; internal, like every member not in public-socket.ts. */
-  get token(): string {
-    return this._token.get();
-  }
-
-  set token(value: string) {
-    this._token.set(value);
-  }
-
-  takeAck(): number {
-    return this._channel.takeAck();
-  }
-
-  takeAckAfter(frames: Frame[]): number {
-    return this._channel.takeAckAfter(frames);
-  }
-
   // ---- starting and renewing sessions
 
   /** `auth`: the payload's JSON text (client/auth.ts), fetched first for every new session. */
-  private _start(auth?: string): void {
+  protected _start(auth?: string): void {
     this.state = 'connecting';
     if (auth === undefined) {
       const limit = this._options.connectTimeout;
@@ -260,7 +194,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   }
 
   /** The server refused `refused` for a new session and named what it allows: start over on one of those, or end. */
-  private _startOver(refused: TransportName, allowed: TransportName[]): void {
+  protected _startOver(refused: TransportName, allowed: TransportName[]): void {
     const none = this._plan.serverRefused(refused, allowed);
     if (none !== null) return this._finish(none);
     this._drop();
@@ -297,7 +231,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
   }
 
   /** The old session is gone: say so, then start a new one if allowed. */
-  private _renew(reason: string): void {
+  protected _renew(reason: string): void {
     this._drop();
     this._events.end(reason);
     if (!this._options.reconnect || this.state === 'closed') {
@@ -321,7 +255,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     this._timers.set('reconnect', this._health.backoff(this._options), () => this._start());
   }
 
-  private _finish(reason: string): void {
+  protected _finish(reason: string): void {
     if (this.state === 'closed') return;
     this._drop();
     this.state = 'closed';
@@ -329,107 +263,7 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
     this.fire('close', reason, { renewing: false });
   }
 
-  private _drop(): void {
-    this._timers.clearAll();
-    if (this._active) this._active.close();
-    if (this._candidate) this._candidate.close();
-    this._active = this._candidate = null;
-  }
-
-  // ---- transports
-
-  private _activate(t: ClientTransport): void {
-    const previous = this._active;
-    this._active = t;
-    if (previous && previous !== t) previous.close();
-    this._channel.rewind();
-    this._outbox.queue();
-  }
-
-  /** Says `transport` when the working transport differs from the one last announced. */
-  private _announce(t: ClientTransport): void {
-    if (t !== this._active || !this._handshake || this._announced === t.name) return;
-    this._announced = t.name;
-    this.fire('transport', t.name);
-  }
-
-  onOpen(t: ClientTransport): void {
-    if (t === this._candidate) {
-      if (t.name === 'websocket') {
-        t.send([encodeControl({ type: 'probe', nonce: String(this._epoch) })], []);
-      } else {
-        this._promote(t);
-      }
-      return;
-    }
-    if (t !== this._active) return;
-    if (t.name !== 'websocket') this._announce(t);
-    if (this.state === 'reconnecting' && (t.name !== 'websocket' || this._handshake)) {
-      if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
-      this.state = 'open';
-      this._health.connected();
-      this._announce(t);
-      this.fire('reconnect');
-      this._outbox.queue();
-    }
-    this._watch(t);
-    this._upgrade();
-  }
-
-  onFrames(t: ClientTransport, frames: Frame[]): void {
-    if (t === this._candidate) {
-      if (frames.length > 0 && frames[0].type === 'probe') this._promote(t);
-      return;
-    }
-    if (t !== this._active) return;
-    this._health.received();
-    this._watch(t);
-    try {
-      for (let i = 0; i < frames.length; i++) {
-        if (this._active !== t) return;
-        this._receive(t, frames[i]);
-      }
-    } catch (e) {
-      return this._protocolError(e);
-    }
-    if (this._channel.unackedInbound() > 0) this._outbox.oweAck(this._channel);
-    this._drain.released();
-  }
-
-  onReply(t: ClientTransport, frames: Frame[]): void {
-    if (t !== this._active) return;
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i];
-      // the server has no downstream for us, though ours looks open: it died without a signal
-      if (frame.type === 'detached' && t.streaming) return this._lose(t, 'the server lost our stream', null);
-      if (frame.type === 'ack') {
-        try {
-          this._channel.acknowledge(frame.seq);
-        } catch (e) {
-          return this._protocolError(e);
-        }
-      }
-    }
-    this._drain.released();
-  }
-
-  onStreamEnd(t: ClientTransport): void {
-    if (t === this._active && this._handshake) this._health.learnFromDrop(this.pingInterval, this.pingTimeout);
-  }
-
-  onWritable(t: ClientTransport): void {
-    if (t === this._active) this._outbox.queue();
-  }
-
-  onError(t: ClientTransport, reason: string, status: number | null): void {
-    if (t === this._candidate) return this._abandon(t, reason);
-    if (t !== this._active) return;
-    if (status === 409 && this._candidate) return; // the candidate has taken over server-side
-    if (status === CloseCode.TRANSPORT_DISABLED && !this._handshake) return this._startOver(t.name, transportsInCloseReason(reason));
-    this._lose(t, reason, status);
-  }
-
-  private _receive(t: ClientTransport, frame: Frame): void {
+  protected _receive(t: ClientTransport, frame: Frame): void {
     switch (frame.type) {
       case 'message':
         if (this._channel.accept(frame.seq) === 'deliver') this.fire('message', frame.data as JsonValue | Uint8Array);
@@ -459,102 +293,5 @@ export class ClientSocket extends Emitter<ClientSocketEvents> implements ClientT
       default:
         break;
     }
-  }
-
-  /** A transport of the current session, with the next epoch. */
-  private _create(name: TransportName): ClientTransport {
-    return this._plan.create(name, this._env, this, ++this._epoch, this);
-  }
-
-  private _protocolError(e: unknown): void {
-    this._finish('protocol error: ' + protocolErrorReason(e, String(e)));
-  }
-
-  /** Try the next better transport than the active one, if any. */
-  private _upgrade(): void {
-    const active = this._active;
-    if (this._candidate || !active || this.state !== 'open') return;
-    const name = this._plan.betterThan(active.name);
-    if (!name) return;
-    const t = this._create(name);
-    this._candidate = t;
-    const budget = Math.min(this._options.probeTimeout, Math.max(1000, 4 * this._rtt + 500));
-    this._timers.set('probe', budget, () => this._abandon(t, 'no answer within ' + budget + ' ms'));
-  }
-
-  private _promote(t: ClientTransport): void {
-    this._timers.clear('probe');
-    this._candidate = null;
-    this._plan.succeeded(t.name);
-    if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
-    this._activate(t);
-    this._announce(t);
-    this._watch(t);
-    this._upgrade();
-  }
-
-  private _abandon(t: ClientTransport, reason: string): void {
-    this._timers.clear('probe');
-    t.close();
-    this._candidate = null;
-    this._plan.failed(t.name, reason);
-    const active = this._active;
-    // an HTTP candidate takes the session over on arrival: the old transport is stale now
-    if (active && t.name !== 'websocket') this._activate(this._create(active.name));
-    else this._upgrade();
-  }
-
-  private _lose(t: ClientTransport | null, reason: string, status: number | null): void {
-    if (!t || this.state === 'closed') return;
-    if (status === 404 || status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
-    if (status === 403 || status === 400 || status === AUTH_REFUSED) return this._finish(reason);
-    if (status === 1009) return this._finish('message too large');
-    if (status !== null && renewable(status)) return this._renew(reason);
-    // a WebSocket or stream that went silent (blackholed, or held by a buffering proxy) is not tried again
-    if (reason === 'ping timeout') this._plan.failed(t.name, 'stopped carrying frames');
-    if (this._handshake) this._health.learnFromDrop(this.pingInterval, this.pingTimeout);
-    this._drop();
-    if (!this._handshake) return this._retry(reason);
-    if (this.state !== 'reconnecting') {
-      this.state = 'reconnecting';
-      this._health.lost();
-      this.fire('reconnecting', reason);
-    }
-    this._retry(reason);
-  }
-
-  private _retry(reason: string): void {
-    if (this._handshake && this._health.outage() > this._handshake.resumeWindow) return this._renew('resume window expired');
-    this._timers.set('reconnect', this._health.backoff(this._options), () => {
-      if (!this._handshake) return this._start();
-      const name = this._plan.resumeTransport();
-      if (!name) return this._finish('no usable transport: ' + reason);
-      this._activate(this._create(name));
-    });
-  }
-
-  /**
-   * Streams prove they are alive by the server's pings; silence past the deadline drops them. One
-   * timer per deadline, re-armed for the rest when it finds something arrived meanwhile: no timer
-   * is set and cleared for every packet.
-   */
-  private _watch(t: ClientTransport): void {
-    if (isPolling(t.name) || t !== this._active) return;
-    if (this._watched === t && this._timers.has('liveness')) return;
-    this._watched = t;
-    this._watchedSince = now();
-    this._armLiveness(t, this._health.deadline(this.pingInterval, this.pingTimeout));
-  }
-
-  private _armLiveness(t: ClientTransport, ms: number): void {
-    this._timers.set('liveness', ms, () => {
-      if (t !== this._active) {
-        this._watched = null;
-        return;
-      }
-      const left = this._health.deadline(this.pingInterval, this.pingTimeout) - this._health.silence(this._watchedSince);
-      if (left > 0) this._armLiveness(t, left);
-      else this._lose(t, 'ping timeout', null);
-    });
   }
 }

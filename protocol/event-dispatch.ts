@@ -68,25 +68,23 @@ export function splitCallback(args: unknown[]): { args: JsonValue[]; callback: A
 }
 
 /**
- * Emits an event whose answer `settle` awaits: stores it in `table`, hands the encoded event to
- * `queue` (false when the session is over, then `settle` gets `closedError` via `later`). Throws a
- * TypeError (nothing stored) for a bad name or arguments. Returns the ack id, or 0 when not sent.
+ * Emits an event whose answer `settle` awaits: stores it in `table`, hands the encoded event
+ * (`item`, from eventItem without an ack id: the id is appended) to `queue` (false when the
+ * session is over, then `settle` gets `closedError` via `later`). Returns the ack id, or 0 when
+ * not sent.
  */
 export function emitAcked(
   table: AckTable,
-  name: string,
-  args: JsonValue[],
+  item: string,
   settle: AckSettle,
   queue: (item: string) => boolean,
   closedError: () => Error,
   later: (fn: () => void) => void,
 ): number {
-  // encoded first: a bad name or argument throws before anything is stored
-  eventItem(name, args);
   const id = table.add(settle);
   let queued: boolean;
   try {
-    queued = queue(eventItem(name, args, id));
+    queued = queue(item + ',' + id);
   } catch (e) {
     // refused by the queue (too large, buffer full): thrown to the emitter, nothing awaited
     table.take(id);
@@ -219,12 +217,16 @@ export interface EventHost {
 /** `socket.emit(name, ...args)`: a trailing function asks for an answer (node-style callback); `ms` > 0 limits the wait. */
 export function emitEvent(host: EventHost, name: string, rawArgs: unknown[], ms: number): boolean {
   const split = splitCallback(rawArgs);
-  if (split.callback === null) return host.queueEvent(eventItem(name, split.args));
-  return sendAcked(host, name, split.args, split.callback, ms) !== 0;
+  const item = eventItem(name, split.args);
+  if (split.callback === null) return host.queueEvent(item);
+  return sendAcked(host, name, item, split.callback, ms) !== 0;
 }
 
-/** Emits an acknowledged event; `settle` is called exactly once (answer, failure, timeout or the session's end). */
-export function sendAcked(host: EventHost, name: string, args: JsonValue[], settle: AckSettle, ms: number): number {
+/**
+ * Emits an acknowledged event (`item`: eventItem(name, args), encoded once, without its ack id);
+ * `settle` is called exactly once (answer, failure, timeout or the session's end).
+ */
+export function sendAcked(host: EventHost, name: string, item: string, settle: AckSettle, ms: number): number {
   if (typeof ms !== 'number' || !(ms >= 0)) throw new TypeError('a timeout is a number of milliseconds');
   let timer: unknown = null;
   const table = host.ackTable();
@@ -233,7 +235,7 @@ export function sendAcked(host: EventHost, name: string, args: JsonValue[], sett
     timer = null;
     settle(error, answer);
   };
-  const id = emitAcked(table, name, args, settleOnce, (item) => host.queueEvent(item), () => host.endedError(), (fn) => host.later(fn));
+  const id = emitAcked(table, item, settleOnce, (text) => host.queueEvent(text), () => host.endedError(), (fn) => host.later(fn));
   // still awaited (a queue that shed the session has failed it already)
   if (id !== 0 && ms > 0 && table.has(id)) {
     timer = host.startTimer(() => {
@@ -251,8 +253,8 @@ export function emitWithAckPromise(host: EventHost, name: string, args: unknown[
     throw new Error('emitWithAck needs Promise, which this browser lacks: use emit(event, ...args, function (error, answer) { … }) instead');
   }
   // a bad name or argument throws here, not as a rejection
-  eventItem(name, args as JsonValue[]);
+  const item = eventItem(name, args as JsonValue[]);
   return new Promise<JsonValue>((resolve, reject) => {
-    sendAcked(host, name, args as JsonValue[], (error, answer) => (error !== null ? reject(error) : resolve(answer as JsonValue)), ms);
+    sendAcked(host, name, item, (error, answer) => (error !== null ? reject(error) : resolve(answer as JsonValue)), ms);
   });
 }
