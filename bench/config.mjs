@@ -49,6 +49,14 @@ export const FULL = {
     waitTimeoutMs: 20_000,
   },
   ackrtt: { rounds: 5, targets: ['sio-ws', 'ferry-ws'], warmup: 2_000, warmupMs: 5_000, coldCount: 1_000, sliceMs: 100, measureMs: 10_000, minSamples: 20 },
+  // Cross-node cost: xhr-polling through nginx to one node, and round-robin over three nodes with
+  // Redis; echo as `echo` measures it, round trips as `latency` does (3 nodes / 1 node).
+  cluster: {
+    rounds: 3,
+    targets: ['ferry-xhr-1node', 'ferry-xhr-3nodes'],
+    echo: { clients: 50, inFlight: 20, loadProcesses: 2, warmupMs: 500, durationMs: 2_000 },
+    latency: { warmup: 2_000, warmupMs: 5_000, sliceMs: 100, measureMs: 10_000, minSamples: 20 },
+  },
   bundle: { rounds: 1 },
 };
 
@@ -67,5 +75,11 @@ export const QUICK = {
   // 1,000 sessions only: the 10,000-session fan-out goal shows n/a
   fanout: { ...FULL.fanout, rounds: 1, sizes: [1_000], warmup: 2, broadcasts: 5 },
   ackrtt: { ...FULL.ackrtt, rounds: 2, warmup: 300, warmupMs: 1_000, coldCount: 300, measureMs: 2_000 },
+  cluster: {
+    ...FULL.cluster,
+    rounds: 1,
+    echo: { ...FULL.cluster.echo, warmupMs: 150, durationMs: 400 },
+    latency: { ...FULL.cluster.latency, warmup: 300, warmupMs: 1_000, measureMs: 2_000 },
+  },
   bundle: { rounds: 1 },
 };

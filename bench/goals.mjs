@@ -18,6 +18,8 @@ export const GOALS = [
   { label: 'WebSocket fan-out, 10,000 sessions', scenario: 'fanout', metric: 'ms10k', target: 'ferry-ws', baseline: 'sio-ws', op: '<', bound: 1 },
   { label: 'acknowledged round trip p50', scenario: 'ackrtt', metric: 'p50', target: 'ferry-ws', baseline: 'sio-ws', op: '<=', bound: 1 },
   { label: 'acknowledged round trip p99', scenario: 'ackrtt', metric: 'p99', target: 'ferry-ws', baseline: 'sio-ws', op: '<=', bound: 1 },
+  { label: 'cross-node echo throughput', scenario: 'cluster', metric: 'rate', target: 'ferry-xhr-3nodes', baseline: 'ferry-xhr-1node', op: '>=', bound: 0.5 },
+  { label: 'cross-node round trip p99', scenario: 'cluster', metric: 'p99', target: 'ferry-xhr-3nodes', baseline: 'ferry-xhr-1node', op: '<=', bound: 3 },
   { label: 'client bundle min+gz', scenario: 'bundle', metric: 'gz', target: 'ferry', baseline: 'engine.io-client', op: '<', bound: 1 },
 ];
 

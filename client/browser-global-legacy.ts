@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION } from '../protocol/index.js';
-import { connect } from './browser-module.js';
+import { WebSocket, connect } from './browser-module.js';
 
 /** The `<script src="/ferry/ferry.legacy.js">` entry (ES5 build): defines `window.Ferry`, everything included. */
-(window as unknown as { Ferry: unknown }).Ferry = { connect: connect, protocol: PROTOCOL_VERSION };
+(window as unknown as { Ferry: unknown }).Ferry = { connect: connect, WebSocket: WebSocket, protocol: PROTOCOL_VERSION };

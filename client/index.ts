@@ -3,6 +3,7 @@ import type { ConnectOptions } from './options.js';
 import type { ClientSocket } from './public-socket.js';
 import type { DefaultEvents } from '../protocol/index.js';
 import { ClientSocket as SocketImplementation } from './socket.js';
+import { webSocketClass, type FerryWebSocket as WebSocketInstance, type FerryWebSocketConstructor } from './web-socket.js';
 
 export type { ClientSocket } from './public-socket.js';
 export type { ClientSocketEvents, SocketState } from './socket-events.js';
@@ -14,8 +15,19 @@ export type { ClientVolatile } from './backpressure.js';
 export type { AppData, JsonValue, TransportName } from '../protocol/index.js';
 export type { AckCallback, AckResultCallback, DefaultEvents, EventAnswer, EventArgs, EventHandler, EventNames } from '../protocol/index.js';
 export type { AckAnswer, TimedEmitter } from '../protocol/event-api.js';
+export type { FerryWebSocketConstructor, WebSocketCloseEvent, WebSocketData, WebSocketEvent, WebSocketEventMap, WebSocketListener, WebSocketListenerOptions, WebSocketMessageEvent } from './web-socket.js';
 
 /** Opens a Ferry socket from Node (over `ws` and `http`). `url` is the server's Ferry path, e.g. `http://host/ferry`. */
 export function connect<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents>(url: string, options?: ConnectOptions): ClientSocket<ListenEvents, EmitEvents> {
   return new SocketImplementation(url, nodeEnv, options) as unknown as ClientSocket<ListenEvents, EmitEvents>;
 }
+
+/**
+ * The WHATWG WebSocket interface over a Ferry session (client/web-socket.ts): `new WebSocket(url)`
+ * with the Ferry path's URL (`ws:`/`wss:` or `http:`/`https:`). Also exported as `FerryWebSocket`,
+ * which does not shadow the global `WebSocket`.
+ */
+export const WebSocket: FerryWebSocketConstructor = /* @__PURE__ */ webSocketClass(connect);
+export type WebSocket = WebSocketInstance;
+export const FerryWebSocket = WebSocket;
+export type FerryWebSocket = WebSocketInstance;

@@ -10,9 +10,21 @@ export interface OutboxTarget {
   maxMessageSize: number;
 }
 
+/** Unacknowledged inbound messages, or bytes of the packets that carried them, that are acknowledged at once. */
+const ACK_NOW_MESSAGES = 64;
+const ACK_NOW_BYTES = 32 * 1024;
+/**
+ * The longest an ack waits below those, in ms. Longer than a broadcast to thousands takes, so the
+ * first recipients' acks do not compete with the delivery to the last ones (a server reads
+ * thousands of ack packets at once otherwise), and what arrives meanwhile is acknowledged by one.
+ * The server holds what is unacknowledged within its budget; it sends nothing again for a delay.
+ */
+const ACK_LAZY_MS = 1000;
+
 /**
  * What goes out next, batched into as few transport writes as possible: the pong owed, the ack
- * owed (at once after 64 messages, else within 50 ms), and the unwritten messages.
+ * owed (at once from 64 messages or 32 KiB, else within a second, and with any earlier write),
+ * and the unwritten messages.
  */
 export class Outbox {
   private readonly _env: ClientEnv;
@@ -20,6 +32,8 @@ export class Outbox {
   private readonly _target: () => OutboxTarget | null;
   private _pong = 0;
   private _queued = false;
+  /** Bytes of the packets whose messages are not acknowledged yet. */
+  private _unackedBytes = 0;
 
   constructor(env: ClientEnv, timers: NamedTimers, target: () => OutboxTarget | null) {
     this._env = env;
@@ -33,12 +47,13 @@ export class Outbox {
     this.queue();
   }
 
-  /** Messages arrived: acknowledge them soon, or now when many are waiting. */
-  oweAck(channel: ReliableChannel): void {
+  /** Messages arrived in a packet of `bytes`: acknowledge them soon, or now when much is waiting. */
+  oweAck(channel: ReliableChannel, bytes: number): void {
+    this._unackedBytes += bytes;
     // a write is already queued (the app answered at once): it carries the ack, no timer needed
     if (this._queued) return;
-    if (channel.unackedInbound() >= 64) return this.queue();
-    if (!this._timers.has('ack')) this._timers.set('ack', 50, () => this.flush());
+    if (channel.unackedInbound() >= ACK_NOW_MESSAGES || this._unackedBytes >= ACK_NOW_BYTES) return this.queue();
+    if (!this._timers.has('ack')) this._timers.set('ack', ACK_LAZY_MS, () => this.flush());
   }
 
   /** Writes at the end of the current task, so sends made together travel together. */
@@ -62,7 +77,10 @@ export class Outbox {
       if (this._pong > 0) controls.push(encodeControl({ type: 'pong', n: this._pong }));
       // a pending ack timer is left to run: when it fires with nothing owed it does nothing, which
       // is cheaper than setting and clearing a timer for every message
-      if (channel.unackedInbound() > 0) controls.push(encodeAck(channel.takeAck()));
+      if (channel.unackedInbound() > 0) {
+        controls.push(encodeAck(channel.takeAck()));
+        this._unackedBytes = 0;
+      }
       const entries = channel.hasUnwritten() ? channel.takeUnwritten(budget) : [];
       if (controls.length === 0 && entries.length === 0) return;
       this._pong = 0;

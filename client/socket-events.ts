@@ -16,9 +16,10 @@ export type ClientSocketEvents = {
   reconnect: [];
   /**
    * The session ended. `renewing` is true when a new session is being started (the old one
-   * expired or the server restarted); `open` follows once it is up.
+   * expired or the server restarted); `open` follows once it is up. `code` is the close code the
+   * server's `close` frame gave (1000 for `socket.close()`), absent when the session ended on this side.
    */
-  close: [reason: string, info: { renewing: boolean }];
+  close: [reason: string, info: { renewing: boolean; code?: number }];
   /**
    * `bufferedAmount` fell to `drainBelow` or under after having been above it: a producer that
    * waited may send again. Once per crossing; not when the session ends (its messages are gone:

@@ -167,7 +167,7 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     this._upgrade();
   }
 
-  onFrames(t: ClientTransport, frames: Frame[]): void {
+  onFrames(t: ClientTransport, frames: Frame[], bytes: number): void {
     if (t === this._candidate) {
       if (frames.length > 0 && frames[0].type === 'probe') this._promote(t);
       return;
@@ -183,7 +183,7 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     } catch (e) {
       return this._protocolError(e);
     }
-    if (this._channel.unackedInbound() > 0) this._outbox.oweAck(this._channel);
+    if (this._channel.unackedInbound() > 0) this._outbox.oweAck(this._channel, bytes);
     this._drain.released();
   }
 

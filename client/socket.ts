@@ -231,17 +231,17 @@ export class ClientSocket extends ClientSocketTransports {
   }
 
   /** The old session is gone: say so, then start a new one if allowed. */
-  protected _renew(reason: string): void {
+  protected _renew(reason: string, code?: number): void {
     this._drop();
     this._events.end(reason);
     if (!this._options.reconnect || this.state === 'closed') {
       this.state = 'closed';
-      this.fire('close', reason, { renewing: false });
+      this.fire('close', reason, { renewing: false, code: code });
       return;
     }
     this.state = 'connecting';
     this._renewing = true;
-    this.fire('close', reason, { renewing: true });
+    this.fire('close', reason, { renewing: true, code: code });
     if (this.state !== 'connecting') return; // the app closed the socket in its handler
     this._announced = null;
     this._handshake = null;
@@ -255,12 +255,12 @@ export class ClientSocket extends ClientSocketTransports {
     this._timers.set('reconnect', this._health.backoff(this._options), () => this._start());
   }
 
-  protected _finish(reason: string): void {
+  protected _finish(reason: string, code?: number): void {
     if (this.state === 'closed') return;
     this._drop();
     this.state = 'closed';
     this._events.end(reason);
-    this.fire('close', reason, { renewing: false });
+    this.fire('close', reason, { renewing: false, code: code });
   }
 
   protected _receive(t: ClientTransport, frame: Frame): void {
@@ -287,8 +287,8 @@ export class ClientSocket extends ClientSocketTransports {
         }
         break;
       case 'close':
-        if (renewable(frame.code)) this._renew(frame.reason);
-        else this._finish(frame.reason);
+        if (renewable(frame.code)) this._renew(frame.reason, frame.code);
+        else this._finish(frame.reason, frame.code);
         break;
       default:
         break;

@@ -59,6 +59,10 @@ export const HttpError = {
   unsupported_websocket_version: 426,
   too_many_sessions: 503,
   server_error: 500,
+  /** Cluster: the node that owns the session (its id names it) could not be reached over Redis; the client resumes. */
+  node_unavailable: 502,
+  /** Cluster: the node that owns the session took too long to answer a relayed request; the client resumes. */
+  node_timeout: 504,
 } as const;
 
 export type HttpErrorCode = keyof typeof HttpError;

@@ -79,7 +79,7 @@ export class HttpRoutes {
       }
     } catch (e) {
       this.#refusals.report(e, req, route, params, false);
-      this.#fail(req, res, e, cors);
+      this.#fail(req, res, e, cors, route === '/v1/handshake');
     }
   }
 
@@ -88,8 +88,11 @@ export class HttpRoutes {
     run();
   }
 
-  #fail(req: IncomingMessage, res: ServerResponse, e: unknown, cors: Record<string, string>): void {
-    refuse(req, res, answerFor(e, 'bad request'), cors);
+  /** Answers with the error `e` stands for, counted in the metrics (`handshake`: the request asked for a new session). */
+  #fail(req: IncomingMessage, res: ServerResponse, e: unknown, cors: Record<string, string>, handshake = false): void {
+    const error = answerFor(e, 'bad request');
+    this.#registry.metrics.refused(error.code, handshake);
+    refuse(req, res, error, cors);
   }
 
   #preflight(res: ServerResponse, cors: Record<string, string>): void {
@@ -123,8 +126,10 @@ export class HttpRoutes {
       .catch((e: unknown) => {
         // a JSONP page learns nothing from a failed script: its refusal is the call itself
         const refusal = jsonpRefusal(e);
-        if (callback !== null && refusal !== null) sendJsonp(res, cors, callback, refusal);
-        else this.#fail(req, res, e, cors);
+        if (callback !== null && refusal !== null) {
+          this.#registry.metrics.refused(answerFor(e, '').code, true);
+          sendJsonp(res, cors, callback, refusal);
+        } else this.#fail(req, res, e, cors, true);
       });
   }
 
@@ -194,6 +199,7 @@ export class HttpRoutes {
       }
       if (session.closed) throw new RequestError('unknown_session', 'the session has closed');
       try {
+        this.#registry.metrics.bytesIn += Buffer.byteLength(body);
         session.receive(decodePacket(body));
       } catch (e) {
         const reason = protocolErrorReason(e, 'malformed packet');

@@ -7,6 +7,8 @@ import { appCode } from './app-errors.js';
 import { resolveDrainBelow } from './backpressure.js';
 import type { AdapterOption } from './rooms/adapter.js';
 import { MemoryAdapter } from './rooms/memory-adapter.js';
+import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './cluster/cluster-options.js';
+import { RedisAdapter } from './cluster/redis-adapter.js';
 
 /** Which page origins may talk to the server. */
 export type OriginPolicy = 'same-origin' | '*' | readonly string[] | ((origin: string) => boolean);
@@ -110,9 +112,15 @@ export interface ServerOptions {
    * function making one for this Server. Default: in this process (`MemoryAdapter`).
    */
   adapter?: AdapterOption;
+  /**
+   * Rooms and broadcast across several nodes sharing one Redis (server/cluster/): `{ redis:
+   * 'redis://127.0.0.1:6379' }`, plus the limits of ClusterOptions. Needs the `redis` package
+   * (`npm install redis`), loaded only then. Not together with `adapter` (a TypeError). Default: none.
+   */
+  cluster?: ClusterOptions;
 }
 
-export type ResolvedOptions = Required<Omit<ServerOptions, 'transports'>> & { transports: TransportName[] };
+export type ResolvedOptions = Required<Omit<ServerOptions, 'transports' | 'cluster'>> & { transports: TransportName[]; cluster: ResolvedClusterOptions | null };
 
 const DEFAULTS = {
   path: '/ferry',
@@ -167,7 +175,10 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const hosts = resolveHostPolicy(merged.allowedHosts);
   const allowedHosts = typeof hosts === 'function' ? appCode(hosts, 'allowedHosts function') : hosts;
   const drainBelow = resolveDrainBelow(merged.drainBelow, merged.maxBufferedBytes);
-  return { ...merged, path, transports, allowedOrigins, allowedHosts, drainBelow };
+  const cluster = options.cluster === undefined ? null : resolveClusterOptions(options.cluster);
+  if (cluster !== null && options.adapter !== undefined) throw new TypeError('ferry: give the adapter option or the cluster option, not both');
+  const adapter = cluster === null ? merged.adapter : () => new RedisAdapter(cluster);
+  return { ...merged, path, transports, allowedOrigins, allowedHosts, drainBelow, cluster, adapter };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

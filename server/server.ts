@@ -12,9 +12,16 @@ import { Refusals, type RefusalInfo } from './refusals.js';
 import { SessionRegistry } from './session-registry.js';
 import type { Socket } from './socket.js';
 import type { BroadcastOperator } from './rooms/broadcast-operator.js';
+import type { RoomAdapter } from './rooms/adapter.js';
+import type { FetchedSockets, NodesReply } from './rooms/socket-operations.js';
 import { WebSocketUpgrades } from './websocket-upgrade.js';
 import { requestPolicies } from './policies/request-policies.js';
 import type { HandshakeMiddleware } from './auth/handshake-auth.js';
+import { ServerMetrics, type SessionExpiry, type TransportFailure } from './metrics.js';
+import { metricsSnapshot, type FerryMetrics } from './metrics-snapshot.js';
+import { metricsRequestHandler } from './metrics-text.js';
+import type { HttpRelay } from './cluster/relay/http-relay.js';
+import { forwardUpgrade, setUpRelay } from './cluster/relay/set-up-relay.js';
 
 export interface ServerEvents<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, SocketData = unknown> {
   /** A new session; the socket is the application's handle on it (typed by the Server's event maps). */
@@ -23,7 +30,9 @@ export interface ServerEvents<ListenEvents = DefaultEvents, EmitEvents = Default
    * An application listener (`connection`, or a socket's `message`, `transport`, `close`) threw,
    * with its socket; or, with `socket` null, an app function Ferry called for a request (an
    * `allowedOrigins` or `allowedHosts` function, a `refused` listener, a handshake middleware that
-   * threw something other than a `Refusal` or ran past `authTimeout`). The session goes on and the
+   * threw something other than a `Refusal` or ran past `authTimeout`); or, with the `cluster` option,
+   * what the cluster met on its own (a ClusterError with a `code`: Redis lost, a possible gap in
+   * the broadcasts, malformed data from another node, no `redis` package). The session goes on and the
    * message counts as delivered; a request whose policy function threw gets 500 `server_error`. Without an `error` listener the
    * exception is thrown again on the next tick (an uncaught exception, as Node reports one).
    */
@@ -34,6 +43,15 @@ export interface ServerEvents<ListenEvents = DefaultEvents, EmitEvents = Default
    * usually means the proxy does not forward Host (see `trustProxy`).
    */
   refused: [info: RefusalInfo];
+  /**
+   * A transport of a live session was lost for a reason other than its replacement by a newer one
+   * (a ping or poll timeout, a dropped connection, the client giving it up), or a WebSocket probing
+   * an upgrade failed: for the app's logs. The session goes on; the client may resume it. Counted
+   * in `metrics().transportFailures`.
+   */
+  'transport-failed': [info: TransportFailure];
+  /** A session ended because its resume window ran out with no transport attached (close code 4010). */
+  'session-expired': [info: SessionExpiry];
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -58,6 +76,8 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
   readonly #routes: HttpRoutes;
   readonly #upgrades: WebSocketUpgrades;
   readonly #detach: Array<() => void> = [];
+  /** With a cluster: relays requests for other nodes' sessions (server/cluster/relay/). */
+  readonly #relay: HttpRelay | null;
   #closed = false;
 
   constructor(options: ServerOptions = {}) {
@@ -71,6 +91,11 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
       this.options,
       (socket) => fire(this, 'connection', socket),
       (error, socket) => surfaceAppError(errors, error, socket),
+      new ServerMetrics({
+        listening: (event) => this.listenerCount(event) > 0,
+        fire: (event: string, info: object) => void fire(this, event, info),
+        appError: (error, socket) => surfaceAppError(errors, error, socket),
+      }),
     );
     const refusals = new Refusals(
       this.options,
@@ -82,11 +107,44 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     const admit = requestPolicies(this.options);
     this.#routes = new HttpRoutes(this.options, this.#registry, admit, refusals);
     this.#upgrades = new WebSocketUpgrades(this.options, this.#registry, admit, refusals);
+    const serveRelayed = (req: IncomingMessage, res: ServerResponse, url: string): void => {
+      if (this.#routes.matches(url)) this.#routes.handle(req, res, url);
+      else res.writeHead(404).end();
+    };
+    const join = this.#upgrades.joinRelayed.bind(this.#upgrades);
+    this.#relay = setUpRelay(this.#registry.rooms.adapter, this.#registry, this.options, { http: serveRelayed, join }, (error) => surfaceAppError(errors, error, null));
   }
 
   /** Number of live sessions (connected or waiting to be resumed). */
   get sessionCount(): number {
     return this.#registry.size;
+  }
+
+  /**
+   * Where rooms live: the `adapter` option's, or the cluster's (a RedisAdapter, whose `ready()`
+   * resolves once this node has joined the cluster).
+   */
+  get adapter(): RoomAdapter {
+    return this.#registry.rooms.adapter;
+  }
+
+  /**
+   * A snapshot of the server's counters and gauges (see FerryMetrics): cheap enough to call on
+   * every scrape, and always on (counting costs no allocation per message). Gauges walk the
+   * sessions once per call.
+   */
+  metrics(): FerryMetrics {
+    return metricsSnapshot(this.#registry.metrics, this.#registry.sessions());
+  }
+
+  /**
+   * A Node/Express request handler serving `metrics()` in the Prometheus text format 0.0.4
+   * (`app.get('/metrics', ferry.metricsHandler())`). It checks no access: the figures are
+   * operational data (traffic, refusals, error rates), so mount it behind your own check or on a
+   * port only the scraper reaches.
+   */
+  metricsHandler(): (req: IncomingMessage, res: ServerResponse) => void {
+    return metricsRequestHandler(() => this.metrics());
   }
 
   /**
@@ -152,6 +210,26 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     return (room === undefined ? everyone : everyone.to(room)).sockets() as unknown as Array<Socket<ListenEvents, EmitEvents, SocketData>>;
   }
 
+  /** Every socket of every node, as plain data (`ferry.in(room).fetchSockets()` for a room): see BroadcastOperator. */
+  fetchSockets(): Promise<FetchedSockets> {
+    return this.#registry.rooms.everyone<EmitEvents>().fetchSockets();
+  }
+
+  /** Makes every socket of every node join `rooms` (`ferry.in(room).socketsJoin(…)` for some). */
+  socketsJoin(rooms: string | readonly string[]): Promise<NodesReply> {
+    return this.#registry.rooms.everyone<EmitEvents>().socketsJoin(rooms);
+  }
+
+  /** Makes every socket of every node leave `rooms`. */
+  socketsLeave(rooms: string | readonly string[]): Promise<NodesReply> {
+    return this.#registry.rooms.everyone<EmitEvents>().socketsLeave(rooms);
+  }
+
+  /** Ends every session of every node; clients get a normal close with `reason`. */
+  disconnectSockets(reason?: string): Promise<NodesReply> {
+    return this.#registry.rooms.everyone<EmitEvents>().disconnectSockets(reason);
+  }
+
   /**
    * Serves Ferry's routes from `httpServer`: requests under `path` are answered here, others go to
    * the server's existing request listeners; WebSocket upgrades under `path` are accepted.
@@ -162,6 +240,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     httpServer.removeAllListeners('request');
     const onRequest: RequestListener = (req, res) => {
       if (this.#routes.matches(req.url ?? '/') && !this.#closed) {
+        if (this.#relay?.forward(req, res, req.url ?? '/')) return;
         this.#routes.handle(req, res, req.url ?? '/');
         return;
       }
@@ -174,7 +253,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     };
     const onUpgrade: UpgradeListener = (req, socket, head) => {
       if (this.#routes.matches(req.url ?? '/') && !this.#closed) {
-        this.#upgrades.handle(req, socket, head, req.url ?? '/');
+        if (!forwardUpgrade(this.#relay, req, socket, head, req.url ?? '/')) this.#upgrades.handle(req, socket, head, req.url ?? '/');
       } else if (httpServer.listenerCount('upgrade') === 1) {
         socket.destroy();
       }
@@ -193,8 +272,9 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
   middleware(): Middleware {
     return (req, res, next) => {
       const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      if (this.#routes.matches(url) && !this.#closed) this.#routes.handle(req, res, url);
-      else if (next) next();
+      if (this.#routes.matches(url) && !this.#closed) {
+        if (!this.#relay?.forward(req, res, url)) this.#routes.handle(req, res, url);
+      } else if (next) next();
       else {
         res.writeHead(404);
         res.end();
@@ -205,7 +285,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
   /** Handles an `upgrade` event yourself; returns false when the URL is not Ferry's. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!this.#routes.matches(req.url ?? '/') || this.#closed) return false;
-    this.#upgrades.handle(req, socket, head, req.url ?? '/');
+    if (!forwardUpgrade(this.#relay, req, socket, head, req.url ?? '/')) this.#upgrades.handle(req, socket, head, req.url ?? '/');
     return true;
   }
 
@@ -216,6 +296,8 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     this.#registry.endAll(CloseCode.SERVER_SHUTDOWN, 'server shutting down');
     this.#upgrades.close();
     for (const detach of this.#detach.splice(0)) detach();
+    // the sessions' last answers to relayed requests reach Redis before the connections close
+    await this.#relay?.close();
     await this.#registry.rooms.adapter.close();
   }
 }

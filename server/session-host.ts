@@ -4,6 +4,7 @@ import type { MemoryBudget } from './memory-budget.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
 import type { Rooms } from './rooms/rooms.js';
+import type { ServerMetrics } from './metrics.js';
 
 /** What sessions need from whoever keeps them (the registry): one object shared by all of them. */
 export interface SessionHost {
@@ -15,6 +16,8 @@ export interface SessionHost {
   readonly memory: MemoryBudget;
   /** Rooms and broadcast of the server (server/rooms/). */
   readonly rooms: Rooms;
+  /** The server's counters (server/metrics.ts): a session adds to them, and holds no field for them. */
+  readonly metrics: ServerMetrics;
   /** The session has ended (called once). */
   sessionEnded(session: Session): void;
   /** A sign of life from a session that has carried no message yet (server/provisional-sessions.ts). */

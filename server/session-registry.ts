@@ -14,6 +14,7 @@ import type { SessionHost } from './session-host.js';
 import type { AppErrorSink } from './app-errors.js';
 import { HandshakeAuth } from './auth/handshake-auth.js';
 import type { Socket } from './socket.js';
+import { ServerMetrics } from './metrics.js';
 
 /**
  * Creates, finds and authenticates sessions. Session ids are public; tokens are 192-bit secrets
@@ -36,14 +37,22 @@ export class SessionRegistry {
   readonly rooms: Rooms;
   /** The handshake middleware (`ferry.use`): run between `admit` and `create` (server/auth/). */
   readonly auth: HandshakeAuth;
+  /** The server's counters (server/metrics.ts), shared with every session through the host. */
+  readonly metrics: ServerMetrics;
+  /**
+   * Put before every new session id: `{nodeId}~` in a cluster (set by the Server), so that any
+   * node can tell which node owns a session (server/cluster/relay/). Empty on a single node.
+   */
+  idPrefix = '';
 
-  constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void, onAppError: AppErrorSink) {
+  constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void, onAppError: AppErrorSink, metrics: ServerMetrics = new ServerMetrics()) {
+    this.metrics = metrics;
     this.#options = options;
     this.#onConnection = onConnection;
     const sessions = this.#sessions;
     const admission = (this.#admission = new SessionAdmission(options));
     const provisional = this.#provisional;
-    const rooms = (this.rooms = new Rooms(options.adapter, sessions));
+    const rooms = (this.rooms = new Rooms(options.adapter, sessions, (error) => onAppError(error, null)));
     this.auth = new HandshakeAuth(options.authTimeout, (error) => onAppError(error, null));
     this.#host = {
       options,
@@ -51,6 +60,7 @@ export class SessionRegistry {
       acks: new AckTicker(options.ackDelay),
       memory: new MemoryBudget(options.maxTotalBufferedBytes, () => sessions.values()),
       rooms,
+      metrics,
       sessionEnded(session) {
         sessions.delete(session.id);
         provisional.delete(session);
@@ -71,6 +81,11 @@ export class SessionRegistry {
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /** The live sessions (for the metrics' gauges, walked when a snapshot is taken). */
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
   }
 
   /** Throws `too_many_sessions` when full. */
@@ -111,14 +126,15 @@ export class SessionRegistry {
     this.#makeRoom();
     this.assertCapacity();
     this.#admission.assertRoomFor(admission.key);
-    let id = this.#random.take(12);
-    while (this.#sessions.has(id)) id = this.#random.take(12);
+    let id = this.idPrefix + this.#random.take(12);
+    while (this.#sessions.has(id)) id = this.idPrefix + this.#random.take(12);
     const token = this.#random.take(24);
     const session = new Session(id, token, transport, admission.info, this.#host);
     if (data !== undefined) (session as { data: unknown }).data = data;
     this.#admission.opened(admission.key);
     this.#provisional.add(session);
     this.#sessions.set(id, session);
+    this.metrics.handshakes.add(transport);
     try {
       this.#onConnection(session);
     } catch (e) {

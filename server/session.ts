@@ -4,7 +4,6 @@ import {
   protocolErrorReason,
   ReliableChannel,
   encodeAck,
-  encodeControl,
   messageItem,
   type AppData,
   type AppItem,
@@ -12,22 +11,14 @@ import {
   type TransportName,
 } from '../protocol/index.js';
 import type { EventEmitter } from 'eventemitter3';
-import { Socket, type HandshakeInfo, type SocketEvents } from './socket.js';
-import type { Pingable } from './heartbeats.js';
+import type { HandshakeInfo, SocketEvents } from './socket.js';
+import { ABOVE_DRAIN, CLOSED, FLUSH_SCHEDULED, LiveSession } from './session-liveness.js';
 import type { BudgetHolder } from './memory-budget.js';
+import { finalClose, rememberFinalClose } from './final-close.js';
+import { messageForApp } from './message-bytes.js';
 import type { SessionHost } from './session-host.js';
 import type { Rooms } from './rooms/rooms.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transports/transport.js';
-
-/** Bits of a session's `#flags` (one field instead of three: every idle session pays for each). */
-const CLOSED = 1;
-const FLUSH_SCHEDULED = 2;
-/** A ping (numbered `#pingCount`) goes out with the next write. */
-const PING_OWED = 4;
-/** Has carried an application message, either way: no longer provisional (never evicted, the full resume window). */
-const ESTABLISHED = 64;
-/** `bufferedAmount` was seen above `drainBelow` (queued past it, or read so by the app): `drain` is owed when it falls back. */
-const ABOVE_DRAIN = 8;
 
 function flushSession(session: Session): void {
   session.flush();
@@ -38,59 +29,44 @@ function drainSession(session: Session): void {
 }
 
 /**
- * One client session: the reliable channel, heartbeats and the resume window, independent of the
- * transport it is on. Transports are attached and replaced; the channel and its sequence numbers
- * survive them. The session is the application's `Socket` too (typed as one, so its other
- * members stay out of the public API). Its fields are few and packed (flags, one deadline timer)
- * because 10,000 idle sessions pay for each; its helper methods are `private`, not `#`, because a
- * `#` method gives every instance a brand slot.
+ * One client session: its delivery (the reliable channel: queueing, flushing, acks, the byte
+ * budget and `drain`), attaching and replacing transports, receiving frames and ending, independent
+ * of the transport it is on. Transports are attached and replaced; the channel and its sequence
+ * numbers survive them. Heartbeats, the resume window and the provisional state are its base
+ * class's (server/session-liveness.ts). The session is the application's `Socket` too (typed as
+ * one, so its other members stay out of the public API). Its fields are few and packed (flags and
+ * one deadline timer, in the base class) because 10,000 idle sessions pay for each; its helper
+ * methods are `private`, not `#`, because a `#` method gives every instance a brand slot.
  */
-export class Session extends Socket implements TransportListener, Pingable, BudgetHolder {
+export class Session extends LiveSession implements TransportListener, BudgetHolder {
   readonly id: string;
   readonly #token: string;
   readonly channel = new ReliableChannel();
-  /** The transport attached now, or null while the client reconnects. */
-  attached: ServerTransport | null = null;
   /** The name of the attached transport, or of the last one. */
   transport: TransportName;
   /** Epoch of the newest transport attached; requests from older ones are stale. */
   epoch = 0;
-  /** Ping interval (and longest poll hold) for this session: the server's, or shorter when the client asks. */
-  heartbeat: number;
-
-  readonly #host: SessionHost;
-  #flags = 0;
-  /**
-   * The one deadline a session has besides its ack: while a transport is attached, the pong the
-   * last ping asked for ('pong'); while none is, the end of the resume window ('resume'). Never
-   * both, so one field (every field is paid for by every idle session).
-   */
-  #deadline: NodeJS.Timeout | null = null;
-  #pingCount = 0;
 
   constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, host: SessionHost) {
-    super(handshake);
-    this.#host = host;
+    super(handshake, host);
     this.id = id;
     this.#token = token;
     this.transport = transportName;
-    this.heartbeat = host.options.pingInterval;
     this.startResumeWindow();
+  }
+
+  protected get asSession(): Session {
+    return this;
   }
 
   /** @internal Rooms and broadcast (server/rooms/rooms.ts), shared by all sessions. */
   protected get roomService(): Rooms {
-    return this.#host.rooms;
+    return this.host.rooms;
   }
 
   /** @internal The session's secret (the handshake returns it to the client). Not an own property, so logging a socket does not print it. */
   get token(): string {
     return this.#token;
-  }
-
-  /** Ended for good. */
-  get closed(): boolean {
-    return (this.#flags & CLOSED) !== 0;
   }
 
   get connected(): boolean {
@@ -101,20 +77,21 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     const transport = this.attached;
     const amount = this.channel.bufferedBytes + (transport === null ? 0 : transport.bufferedAmount);
     // whoever saw it above the mark (the app, or queueItem's budget check) is owed a `drain`
-    if (amount > this.#host.options.drainBelow) this.#flags |= ABOVE_DRAIN;
+    if (amount > this.host.options.drainBelow) this.flags |= ABOVE_DRAIN;
     return amount;
   }
 
   get drainBelow(): number {
-    return this.#host.options.drainBelow;
+    return this.host.options.drainBelow;
   }
 
   /** Makes `transport` the session's transport; `clientAck` is the last message the client has. */
   attach(transport: ServerTransport, clientAck: number): void {
     if (this.closed) {
-      transport.close({ code: CloseCode.SESSION_UNKNOWN, reason: 'session closed' });
+      transport.close(finalClose(this));
       return;
     }
+    this.countResume();
     const previous = this.attached;
     this.attached = transport;
     this.epoch = transport.epoch;
@@ -136,21 +113,6 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     if (changed) this.tell('transport', transport.name);
     this.flush();
     this.released();
-  }
-
-  /**
-   * The client asks for a shorter heartbeat (it saw idle connections cut on its path). Honoured
-   * between 1 s and the server's pingInterval; 0 leaves it unchanged.
-   */
-  requestHeartbeat(ms: number): void {
-    if (ms <= 0) return;
-    const next = Math.max(1000, Math.min(this.#host.options.pingInterval, ms));
-    if (next === this.heartbeat) return;
-    // pinged (a member of the heartbeat group for `heartbeat`) exactly while a transport is attached
-    const pinging = this.attached !== null;
-    if (pinging) this.clearTimer('ping');
-    this.heartbeat = next;
-    if (pinging) this.startHeartbeat();
   }
 
   /** A new poll on the same transport: the client has everything up to `ack`; resend the rest. */
@@ -175,14 +137,16 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
       switch (frame.type) {
         case 'message':
           if (this.channel.accept(frame.seq) === 'deliver') {
+            this.host.metrics.messagesIn++;
             this.establish();
             // delivered even when the app's listener throws: the rest of the batch goes on
-            this.tell('message', frame.data as AppData);
+            this.tell('message', messageForApp(frame.data as AppData));
           }
           break;
         case 'event':
         case 'answer':
           if (this.channel.accept(frame.seq) !== 'deliver') break;
+          this.host.metrics.eventsIn++;
           this.establish();
           if (frame.type === 'event') this.receiveEvent(frame);
           else this.receiveAnswer(frame.ackId, frame.value, frame.error);
@@ -203,14 +167,6 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     this.released();
   }
 
-  /** Any sign of life from the client. */
-  touch(): void {
-    this.#flags &= ~PING_OWED;
-    this.active();
-    // a POST may arrive while no transport is attached: then the deadline is the resume window
-    if (this.attached !== null) this.clearTimer('pong');
-  }
-
   protected queue(data: AppData): boolean {
     if (this.closed) return false;
     return this.queueItem(messageItem(data));
@@ -221,8 +177,9 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     if (this.closed) return false;
     const before = this.channel.bufferedBytes;
     this.channel.pushItem(item);
+    this.host.metrics.queued(item);
     // past the process-wide cap the largest sessions are shed, which may be this one
-    this.#host.memory.charge(this.channel.bufferedBytes - before);
+    this.host.memory.charge(this.channel.bufferedBytes - before);
     if (this.closed || this.overBudget()) return false;
     this.establish();
     this.scheduleFlush();
@@ -239,8 +196,8 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
   }
 
   /** Writes what is pending (acks, pings, messages) if the transport can take it. */
-  flush(): void {
-    this.#flags &= ~FLUSH_SCHEDULED;
+  override flush(): void {
+    this.flags &= ~FLUSH_SCHEDULED;
     const transport = this.attached;
     if (!transport || !transport.writable || this.closed) return;
     const controls: string[] = [];
@@ -248,8 +205,8 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
       controls.push(encodeAck(this.channel.takeAck()));
       this.clearTimer('ack');
     }
-    if ((this.#flags & PING_OWED) !== 0) controls.push(encodeControl({ type: 'ping', n: this.#pingCount }));
-    this.#flags &= ~PING_OWED;
+    const ping = this.takeOwedPing();
+    if (ping !== null) controls.push(ping);
     // one batch per write; streams and WebSockets take batches until the backlog is gone (or they
     // push back), a poll response takes one
     let entries = this.channel.hasUnwritten() ? this.channel.takeUnwritten(transport.batchBytes) : [];
@@ -270,9 +227,10 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
   }
 
   /** Ends the session for good. */
-  end(code: number, reason: string): void {
+  override end(code: number, reason: string): void {
     if (this.closed) return;
-    this.#flags |= CLOSED;
+    this.flags |= CLOSED;
+    rememberFinalClose(this, { code, reason });
     for (const name of ['ping', 'pong', 'ack', 'resume'] as const) this.clearTimer(name);
     const transport = this.attached;
     this.attached = null;
@@ -280,8 +238,9 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     // nothing will be resent: the messages' memory goes now, whoever still holds the socket
     const held = this.channel.bufferedBytes;
     this.channel.clear();
-    this.#host.memory.charge(-held);
-    this.#host.sessionEnded(this);
+    this.host.memory.charge(-held);
+    this.host.sessionEnded(this);
+    this.host.metrics.sessionEnded(this, code, reason);
     this.endEvents(reason);
     this.tell('close', reason);
     this.removeAllListeners();
@@ -289,7 +248,8 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
 
   // TransportListener
 
-  onFrames(frames: Frame[]): void {
+  onFrames(frames: Frame[], bytes = 0): void {
+    this.host.metrics.bytesIn += bytes;
     try {
       this.receive(frames);
     } catch (e) {
@@ -316,24 +276,22 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     return this.writableNow();
   }
 
-  onClosed(_reason: string, fatal?: CloseInfo): void {
+  onClosed(reason: string, fatal?: CloseInfo): void {
+    const lost = this.attached;
     this.attached = null;
     if (fatal) this.end(fatal.code, fatal.reason);
-    else this.detach();
+    else {
+      if (lost !== null) this.transportLost(lost.name, reason);
+      this.detach();
+    }
   }
 
   /** Drops a transport that stopped working; the client may resume within the window. */
-  dropTransport(transport: ServerTransport, code: number, reason: string): void {
+  override dropTransport(transport: ServerTransport, code: number, reason: string): void {
     if (this.attached !== transport) return;
     transport.drop(code, reason);
+    this.transportLost(transport.name, reason, code);
     this.detach();
-  }
-
-  private detach(): void {
-    this.attached = null;
-    this.clearTimer('ping');
-    this.clearTimer('pong');
-    if (!this.closed) this.startResumeWindow();
   }
 
   /**
@@ -341,7 +299,7 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
    * ends, and its transport is destroyed if the client is not reading, releasing both at once.
    */
   private overBudget(): boolean {
-    const max = this.#host.options.maxBufferedBytes;
+    const max = this.host.options.maxBufferedBytes;
     if (this.bufferedAmount <= max) return false;
     this.end(CloseCode.BUFFER_OVERFLOW, 'buffer overflow: the session holds more than ' + max + ' bytes (unacknowledged messages and its transport buffer)');
     return true;
@@ -351,13 +309,13 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
   private acknowledge(seq: number): void {
     const before = this.channel.bufferedBytes;
     this.channel.acknowledge(seq);
-    this.#host.memory.charge(this.channel.bufferedBytes - before);
+    this.host.memory.charge(this.channel.bufferedBytes - before);
   }
 
   /** Bytes were released (acknowledged, or written out): owes `drain` if it was seen above the mark and is at or under it now. */
   private released(): void {
-    if ((this.#flags & ABOVE_DRAIN) === 0 || this.bufferedAmount > this.#host.options.drainBelow) return;
-    this.#flags &= ~ABOVE_DRAIN;
+    if ((this.flags & ABOVE_DRAIN) === 0 || this.bufferedAmount > this.host.options.drainBelow) return;
+    this.flags &= ~ABOVE_DRAIN;
     process.nextTick(drainSession, this);
   }
 
@@ -366,12 +324,12 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     try {
       this.fire(event, ...args);
     } catch (e) {
-      this.#host.appError(e, this);
+      this.host.appError(e, this);
     }
   }
 
   protected override reportAppError(error: unknown): void {
-    this.#host.appError(error, this);
+    this.host.appError(error, this);
   }
 
   private protocolError(e: unknown): void {
@@ -380,91 +338,20 @@ export class Session extends Socket implements TransportListener, Pingable, Budg
     this.end(CloseCode.PROTOCOL_ERROR, reason);
   }
 
-  /** A sign of life: a provisional session moves to the back of the eviction order. */
-  private active(): void {
-    if ((this.#flags & ESTABLISHED) === 0) this.#host.sessionActive(this);
-  }
-
-  /** The first application message, either way: the session is established. */
-  private establish(): void {
-    if ((this.#flags & ESTABLISHED) !== 0) return;
-    this.#flags |= ESTABLISHED;
-    this.#host.sessionEstablished(this);
-    // a provisional resume window that is running gets the full length
-    if (this.attached === null && !this.closed) this.startResumeWindow();
-  }
-
-  private startResumeWindow(): void {
-    this.clearTimer('resume');
-    const o = this.#host.options;
-    // a session that never carried a message is kept for less: bare handshakes from a flood age out fast
-    const window = (this.#flags & ESTABLISHED) !== 0 ? o.resumeWindow : Math.min(o.resumeWindow, o.provisionalResumeWindow);
-    this.#deadline = setTimeout(() => this.end(CloseCode.RESUME_WINDOW_EXPIRED, 'resume window expired'), window);
-    this.#deadline.unref();
-  }
-
-  private startHeartbeat(): void {
-    this.clearTimer('ping');
-    this.clearTimer('pong');
-    if (!this.attached) return;
-    this.#host.heartbeats.add(this.heartbeat, this);
-  }
-
-  /**
-   * The shared heartbeat timer calls this once per heartbeat interval. A stream or WebSocket gets
-   * a ping now, and no pong in time drops the transport; a held poll is answered (empty), so no
-   * poll is held longer than one interval.
-   */
-  ping(): void {
-    const transport = this.attached;
-    if (!transport) return;
-    if (!transport.needsPing) {
-      transport.release();
-      return;
-    }
-    this.#pingCount++;
-    this.#flags |= PING_OWED;
-    this.flush();
-    if (this.#deadline === null) {
-      this.#deadline = setTimeout(() => {
-        this.#deadline = null;
-        this.dropTransport(transport, CloseCode.PING_TIMEOUT, 'ping timeout');
-      }, this.#host.options.pingTimeout);
-      this.#deadline.unref();
-    }
-  }
-
   private scheduleFlush(): void {
-    if ((this.#flags & FLUSH_SCHEDULED) !== 0) return;
-    this.#flags |= FLUSH_SCHEDULED;
+    if ((this.flags & FLUSH_SCHEDULED) !== 0) return;
+    this.flags |= FLUSH_SCHEDULED;
     // at the end of the current operation, so sends made together go out together
     process.nextTick(flushSession, this);
   }
 
   private scheduleAck(): void {
     // a write is already coming (the app answered at once): it carries the ack, no timer needed
-    if ((this.#flags & FLUSH_SCHEDULED) !== 0) return;
+    if ((this.flags & FLUSH_SCHEDULED) !== 0) return;
     if (this.channel.unackedInbound() >= 64) {
       this.scheduleFlush();
       return;
     }
-    this.#host.acks.add(this);
-  }
-
-  private clearTimer(name: 'ping' | 'pong' | 'ack' | 'resume'): void {
-    switch (name) {
-      case 'ping':
-        // harmless when not a member; `heartbeat` only changes while out of the group
-        this.#host.heartbeats.remove(this.heartbeat, this);
-        break;
-      case 'ack':
-        this.#host.acks.delete(this);
-        break;
-      case 'pong':
-      case 'resume':
-        if (this.#deadline) clearTimeout(this.#deadline);
-        this.#deadline = null;
-        break;
-    }
+    this.host.acks.add(this);
   }
 }

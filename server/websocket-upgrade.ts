@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, encodeControl, type Frame } from '../protocol/index.js';
+import { CloseCode, encodeControl, type Frame, type HttpErrorCode } from '../protocol/index.js';
 import type { Admission } from './policies/session-admission.js';
 import { RequestError, answerFor, rejectUpgrade } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -16,6 +16,8 @@ import type { CloseInfo, TransportListener } from './transports/transport.js';
 import { WebSocketTransport } from './transports/websocket.js';
 import { upgradeRequestError } from './upgrade-request.js';
 import { authenticateWebSocket, dropFirstAuthFrame } from './auth/websocket-auth.js';
+import type { TransportFailureReason } from './metrics.js';
+import { finalClose } from './final-close.js';
 
 /**
  * WebSocket upgrades at `{path}/v1/ws`. Without `sid` the connection creates a session and is its
@@ -31,6 +33,12 @@ export class WebSocketUpgrades {
   readonly #admit: Admit;
   /** Reports refusals for origin, host and rate limits (the server's `refused` event). */
   readonly #refusals: Refusals;
+  /**
+   * WebSockets that are no session's transport yet: probes joining a session, and direct
+   * connections waiting for their `auth` frame. `ws` tracks no clients (clientTracking: false), so
+   * these would outlive `close()`; they are kept here until they become a transport or close.
+   */
+  readonly #pending = new Set<WebSocket>();
 
   /** `admit` is the server's one composition of request policies, shared with the other entry point. */
   constructor(options: ResolvedOptions, registry: SessionRegistry, admit: Admit, refusals: Refusals) {
@@ -75,19 +83,78 @@ export class WebSocketUpgrades {
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, socket, session, epoch, heartbeat));
     } catch (e) {
       this.#refusals.report(e, req, route, params, true);
-      rejectUpgrade(socket, answerFor(e, 'bad upgrade request'));
+      const error = answerFor(e, 'bad upgrade request');
+      this.#registry.metrics.refused(error.code, route === '/v1/ws' && params.get('sid') === null);
+      rejectUpgrade(socket, error);
     }
   }
 
+  /**
+   * @internal A WebSocket join (`sid`) that reached another node, relayed here, the session's
+   * owner (server/cluster/relay/ws-relay.ts): the checks of `handle`, then `accept` (the edge
+   * completes the upgrade) gives the relayed WebSocket and its socket to join with. Returns the
+   * error to refuse the upgrade with, or null.
+   */
+  joinRelayed(req: IncomingMessage, url: string, accept: () => { ws: WebSocket; socket: Duplex }): RequestError | null {
+    const { pathname, params } = splitUrl(url);
+    const route = pathname.slice(this.#options.path.length);
+    try {
+      if (route !== '/v1/ws') throw new RequestError('not_found', 'no such Ferry route');
+      const malformed = upgradeRequestError(req);
+      if (malformed !== null) throw malformed;
+      const enabled = this.#options.transports;
+      if (!enabled.includes('websocket')) throw new TransportDisabled('websocket is disabled on this server', enabled);
+      this.#admit(req, route, params, true, () => sessionOrigin(this.#registry, params));
+      const session = this.#registry.authenticate(params.get('sid'), params.get('t'));
+      const epoch = intParam(params, 'e');
+      if (epoch < 1) throw new RequestError('bad_request', 'the e parameter must be at least 1');
+      const heartbeat = intParam(params, 'hb', 0);
+      const { ws, socket } = accept();
+      this.#join(ws, socket, session, epoch, heartbeat);
+      return null;
+    } catch (e) {
+      this.#refusals.report(e, req, route, params, true);
+      const error = answerFor(e, 'bad upgrade request');
+      this.#registry.metrics.refused(error.code, false);
+      return error;
+    }
+  }
+
+  /**
+   * Stops taking upgrades and ends the WebSockets that are no session's transport yet (the
+   * sessions' own are ended by the registry) at once: a probe carries nothing the client lacks,
+   * and a closing handshake with a peer that does not answer would hold the HTTP server open.
+   */
   close(): void {
     this.#wss.close();
+    for (const ws of this.#pending) ws.terminate();
+    this.#pending.clear();
+  }
+
+  /** Keeps `ws` in `#pending` until it closes or the returned function is called (it became a transport). */
+  #hold(ws: WebSocket): () => void {
+    const pending = this.#pending;
+    const release = (): void => {
+      pending.delete(ws);
+      ws.off('close', release);
+    };
+    pending.add(ws);
+    ws.on('close', release);
+    return release;
   }
 
   #startSession(ws: WebSocket, admission: Admission, socket: Duplex): void {
     const transport = new WebSocketTransport(ws, 1, socket);
     const auth = this.#registry.auth;
     // with middleware, the session waits for the client's `auth` frame and the middleware's yes (server/auth/)
-    if (auth.active) return authenticateWebSocket(transport, auth, admission.info, this.#options.maxHandshakeBytes, (data) => this.#open(transport, admission, data));
+    if (auth.active) {
+      const settled = this.#hold(ws);
+      const refused = (reason: HttpErrorCode): void => this.#registry.metrics.refusedWebSocket(reason, CloseCode.UNAUTHORIZED);
+      return authenticateWebSocket(transport, auth, admission.info, this.#options.maxHandshakeBytes, (data) => {
+        settled();
+        this.#open(transport, admission, data);
+      }, refused);
+    }
     const session = this.#open(transport, admission, undefined);
     if (session !== null) dropFirstAuthFrame(transport, session);
   }
@@ -97,6 +164,7 @@ export class WebSocketUpgrades {
     try {
       session = this.#registry.create('websocket', admission, data);
     } catch {
+      this.#registry.metrics.refusedWebSocket('too_many_sessions', CloseCode.TOO_MANY_SESSIONS);
       transport.drop(CloseCode.TOO_MANY_SESSIONS, 'too many sessions');
       return null;
     }
@@ -107,17 +175,21 @@ export class WebSocketUpgrades {
 
   #join(ws: WebSocket, socket: Duplex, session: Session, epoch: number, heartbeat: number): void {
     const transport = new WebSocketTransport(ws, epoch, socket);
-    const deadline = setTimeout(() => transport.drop(CloseCode.PROTOCOL_ERROR, 'no upgrade within pingTimeout'), this.#options.pingTimeout);
+    const settled = this.#hold(ws);
+    const metrics = this.#registry.metrics;
+    const deadline = setTimeout(() => this.#probeFailed(transport, session, CloseCode.PROTOCOL_ERROR, 'no upgrade within pingTimeout', 'probe_timeout'), this.#options.pingTimeout);
     deadline.unref();
     const candidate: TransportListener = {
-      onFrames: (frames: Frame[]) => {
+      onFrames: (frames: Frame[], bytes?: number) => {
+        metrics.bytesIn += bytes ?? 0;
         for (let i = 0; i < frames.length; i++) {
           const frame = frames[i];
           if (frame.type === 'probe') {
             // a client probes once and reads the answer; one that keeps probing without reading
             // would have the answers pile up in this socket's buffer, which the session pays for
             if (!transport.writable || session.bufferedAmount + transport.bufferedAmount > this.#options.maxBufferedBytes) {
-              transport.drop(CloseCode.BUFFER_OVERFLOW, 'probe answers not read');
+              clearTimeout(deadline);
+              this.#probeFailed(transport, session, CloseCode.BUFFER_OVERFLOW, 'probe answers not read', 'probe_unread');
               return;
             }
             transport.write([encodeControl({ type: 'probe', nonce: frame.nonce })], []);
@@ -125,25 +197,38 @@ export class WebSocketUpgrades {
           } else if (frame.type === 'upgrade') {
             clearTimeout(deadline);
             if (session.closed) {
-              transport.close({ code: CloseCode.SESSION_UNKNOWN, reason: 'session closed' });
+              transport.close(finalClose(session));
             } else if (epoch < session.epoch || (session.attached !== null && session.attached.epoch >= epoch)) {
               transport.drop(CloseCode.STALE_TRANSPORT, 'stale transport');
             } else {
+              settled();
               session.requestHeartbeat(heartbeat);
+              metrics.upgraded(session.transport, 'websocket');
               session.attach(transport, frame.ack);
               if (i + 1 < frames.length) session.onFrames(frames.slice(i + 1));
             }
             return;
           } else {
-            transport.drop(CloseCode.PROTOCOL_ERROR, 'expected probe or upgrade');
+            clearTimeout(deadline);
+            this.#probeFailed(transport, session, CloseCode.PROTOCOL_ERROR, 'expected probe or upgrade', 'probe_protocol_error');
             return;
           }
         }
       },
       onWritable: () => {},
-      onClosed: (_reason: string, _fatal?: CloseInfo) => clearTimeout(deadline),
+      onClosed: (_reason: string, fatal?: CloseInfo) => {
+        clearTimeout(deadline);
+        const failure = fatal?.code === CloseCode.PROTOCOL_ERROR ? 'probe_protocol_error' : 'probe_abandoned';
+        metrics.transportFailed(session, 'websocket', failure, fatal?.code);
+      },
     };
     transport.bind(candidate);
+  }
+
+  /** Drops a WebSocket that joined `session` but failed as a probe: counted and reported (server/metrics.ts). */
+  #probeFailed(transport: WebSocketTransport, session: Session, code: number, reason: string, failure: TransportFailureReason): void {
+    transport.drop(code, reason);
+    this.#registry.metrics.transportFailed(session, 'websocket', failure, code);
   }
 }
 

@@ -19,9 +19,10 @@ export async function prepareClient() {
 
 /**
  * `ackEvent` (set by the ackrtt scenario only, so that no other figure pays for a second listener
- * per session): an event whose handler answers with its first argument.
+ * per session): an event whose handler answers with its first argument. `cluster` (the cluster
+ * scenario's nodes only): Ferry's `cluster` option.
  */
-export async function startServer({ mode, pingInterval, pingTimeout, maxSessions = 100_000, ackEvent }) {
+export async function startServer({ mode, pingInterval, pingTimeout, maxSessions = 100_000, ackEvent, cluster }) {
   const { Server } = await loadServer();
   const httpServer = http.createServer();
   const options = { path: PATH, allowedOrigins: '*', transports: [mode], maxSessions };
@@ -30,7 +31,11 @@ export async function startServer({ mode, pingInterval, pingTimeout, maxSessions
   for (const key of ['maxSessionsPerAddress', 'addressHandshakeBurst', 'addressHandshakeRate', 'handshakeBurst', 'handshakeRate']) options[key] = maxSessions;
   if (pingInterval !== undefined) options.pingInterval = pingInterval;
   if (pingTimeout !== undefined) options.pingTimeout = pingTimeout;
+  // the cluster scenario's nodes: `{ redis, prefix }`
+  if (cluster !== undefined) options.cluster = cluster;
   const ferry = new Server(options);
+  // a node takes traffic only once it has joined the cluster (ready before it listens)
+  if (cluster !== undefined) await ferry.adapter.ready();
   ferry.attach(httpServer);
   // The same application as the other targets: one message listener per session. The session
   // count is the server's own (a server Socket emits no 'error').

@@ -19,6 +19,12 @@ export const TARGETS = {
   'ferry-iframe': { module: 'ferry', mode: 'iframe-streaming', family: 'polling', label: 'ferry iframe-streaming', ferry: true, sessionsPerHost: 50 },
   'ferry-sse': { module: 'ferry', mode: 'eventsource', family: 'polling', label: 'ferry eventsource', ferry: true, sessionsPerHost: 50 },
   'ferry-xhrs': { module: 'ferry', mode: 'xhr-streaming', family: 'polling', label: 'ferry xhr-streaming', ferry: true, sessionsPerHost: 50 },
+  // the cluster scenario only: xhr-polling through nginx to one node, or round-robin over three
+  // nodes sharing a Redis (scenarios/cluster.mjs starts the nodes, Redis and nginx)
+  'ferry-xhr-1node': { module: 'ferry', mode: 'xhr-polling', family: 'cluster', label: 'ferry xhr-polling, nginx, 1 node', ferry: true, nodes: 1 },
+  'ferry-xhr-3nodes': { module: 'ferry', mode: 'xhr-polling', family: 'cluster', label: 'ferry xhr-polling, nginx round-robin, 3 nodes + Redis', ferry: true, nodes: 3 },
+  // diagnostic, in no list: one node WITH the cluster option (Redis adapter, nothing relayed)
+  'ferry-xhr-1node-redis': { module: 'ferry', mode: 'xhr-polling', family: 'cluster', label: 'ferry xhr-polling, nginx, 1 node + Redis', ferry: true, nodes: 1, cluster: true },
 };
 
 /** How many loopback addresses one process needs for `sessions` sessions of `name`. */
@@ -31,7 +37,7 @@ export function hostsFor(name, sessions) {
 export const loopbackHost = (i) => `127.0.0.${1 + i}`;
 
 /** The baselines every figure is divided by, per family. */
-export const BASELINES = { websocket: ['ws'], polling: ['http-lp', 'eio-poll'] };
+export const BASELINES = { websocket: ['ws'], polling: ['http-lp', 'eio-poll'], cluster: ['ferry-xhr-1node'] };
 
 /** Scenarios of the application layer (broadcast, acks): their figures are divided by Socket.IO's. */
 const SOCKETIO_SCENARIOS = ['fanout', 'ackrtt'];

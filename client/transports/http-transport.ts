@@ -65,7 +65,7 @@ export abstract class HttpTransport implements ClientTransport {
       this._listener.onOpen(this);
     }
     if (beforeDelivery) beforeDelivery(frames);
-    this._listener.onFrames(this, frames);
+    this._listener.onFrames(this, frames, text.length);
     return true;
   }
 

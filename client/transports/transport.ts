@@ -4,8 +4,11 @@ import type { Frame, OutboundEntry, TransportName } from '../../protocol/index.j
 export interface ClientTransportListener {
   /** The transport carried its first response: it works. */
   onOpen(transport: ClientTransport): void;
-  /** Frames from the server on the transport's downstream (they prove it is alive). */
-  onFrames(transport: ClientTransport, frames: Frame[]): void;
+  /**
+   * Frames from the server on the transport's downstream (they prove it is alive), decoded from a
+   * packet of `bytes` characters or bytes (how soon they are acknowledged depends on it).
+   */
+  onFrames(transport: ClientTransport, frames: Frame[], bytes: number): void;
   /** Frames in the reply to an upstream POST (acks, `detached`): they say nothing of the downstream. */
   onReply(transport: ClientTransport, frames: Frame[]): void;
   /** A stream ended and is being reopened; the session may learn from how long it had been quiet. */

@@ -80,17 +80,22 @@ export class WebSocketClientTransport implements ClientTransport {
   private _onMessage(data: unknown): void {
     if (this._closed) return;
     let frames: Frame[];
+    let bytes: number;
     try {
-      if (typeof data === 'string') frames = decodePacket(data);
-      else {
-        const decoded = decodeBinaryFrame(toBytes(data));
+      if (typeof data === 'string') {
+        frames = decodePacket(data);
+        bytes = data.length;
+      } else {
+        const raw = toBytes(data);
+        bytes = raw.byteLength;
+        const decoded = decodeBinaryFrame(raw);
         if (decoded === null) throw new ProtocolError('malformed binary frame');
         frames = [{ type: 'message', seq: decoded.seq, data: decoded.data }];
       }
     } catch (e) {
       return this._fail(protocolErrorReason(e, 'bad message'), null);
     }
-    this._listener.onFrames(this, frames);
+    this._listener.onFrames(this, frames, bytes);
   }
 
   private _fail(reason: string, code: number | null): void {

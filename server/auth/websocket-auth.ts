@@ -1,4 +1,4 @@
-import { CloseCode, type Frame, type JsonValue } from '../../protocol/index.js';
+import { CloseCode, type Frame, type HttpErrorCode, type JsonValue } from '../../protocol/index.js';
 import { closeReason } from '../transports/close-reason.js';
 import type { HandshakeInfo } from '../socket.js';
 import type { CloseInfo, ServerTransport, TransportListener } from '../transports/transport.js';
@@ -13,7 +13,7 @@ const INTERNAL_ERROR = 1011;
  * `["auth", payload]` (alone in its packet, at most `maxHandshakeBytes`), within `authTimeout`;
  * then the middleware run, and `open` makes the session. Anything else before `open` closes the
  * WebSocket with 4004; a refusal closes it with 4401 and the app's message; the app's bug with
- * 1011. Until then no session exists.
+ * 1011. Until then no session exists. `refused` is told the code of a refusal (for the metrics).
  */
 export function authenticateWebSocket(
   transport: ServerTransport,
@@ -21,6 +21,7 @@ export function authenticateWebSocket(
   info: HandshakeInfo,
   maxHandshakeBytes: number,
   open: (data: Record<string, unknown>) => void,
+  refused?: (reason: HttpErrorCode) => void,
 ): void {
   let waiting = true;
   let ended = false;
@@ -51,7 +52,10 @@ export function authenticateWebSocket(
           open(data);
         },
         (e: unknown) => {
-          if (e instanceof AuthRefusedError) end(CloseCode.UNAUTHORIZED, e.message);
+          if (e instanceof AuthRefusedError) {
+            refused?.(e.code);
+            end(CloseCode.UNAUTHORIZED, e.message);
+          }
           else if (e instanceof ShuttingDown) end(CloseCode.SERVER_SHUTDOWN, 'server shutting down');
           else end(INTERNAL_ERROR, 'server error');
         },
@@ -74,9 +78,9 @@ export function authenticateWebSocket(
  */
 export function dropFirstAuthFrame(transport: ServerTransport, session: TransportListener): void {
   transport.bind({
-    onFrames(frames: Frame[]) {
+    onFrames(frames: Frame[], bytes?: number) {
       transport.bind(session);
-      session.onFrames(frames.length > 0 && frames[0].type === 'auth' ? frames.slice(1) : frames);
+      session.onFrames(frames.length > 0 && frames[0].type === 'auth' ? frames.slice(1) : frames, bytes);
     },
     onWritable() {
       session.onWritable();

@@ -11,6 +11,12 @@ export interface BroadcastAnswers<Answer = JsonValue> {
    * or their session ended first.
    */
   missing: string[];
+  /**
+   * With a cluster adapter: ids of the nodes that did not reply in time. Their sockets got the
+   * event or not, but who they are is not known here, so they are in neither list: a non-empty
+   * `missingNodes` means the answers are incomplete. Absent on one process.
+   */
+  missingNodes?: string[];
 }
 
 /** A session of this node as an acknowledged broadcast needs it (the server's Session is one). */

@@ -1,5 +1,6 @@
 import type { AppItem } from '../../protocol/index.js';
 import type { BroadcastAnswers } from './acked-broadcast.js';
+import type { FetchedSockets, NodesReply } from './socket-operations.js';
 
 /**
  * The seam between rooms/broadcast and where sessions live. Every room operation and every
@@ -69,6 +70,12 @@ export interface AdapterHost {
    * `timeoutMs` (0: until each has answered or ended). A cluster adapter calls it on each node.
    */
   ask(members: readonly RoomMember[], item: string, timeoutMs: number): Promise<BroadcastAnswers>;
+  /** `socket.data` of a session of this node (for `fetchSockets`). */
+  dataOf(member: RoomMember): unknown;
+  /** Ends a session of this node; its client gets a normal close with `reason` (for `disconnectSockets`). */
+  disconnect(member: RoomMember, reason: string): void;
+  /** Reports what the adapter met on its own (Redis lost, bad input from another node): the Server's `error` event. */
+  error(error: Error): void;
 }
 
 export interface RoomAdapter {
@@ -98,6 +105,18 @@ export interface RoomAdapter {
    * and counts the members of a node that did not reply in time as missing, naming the node.
    */
   broadcastWithAck(item: string, target: BroadcastTarget, timeoutMs: number): Promise<BroadcastAnswers>;
+  /**
+   * The sockets `target` names on every node, with their rooms and `data` (server/rooms/socket-operations.ts).
+   * `timeoutMs`: how long to wait for the other nodes (0: the adapter's default); the nodes that
+   * did not answer in time are named in `missingNodes`.
+   */
+  fetchSockets(target: BroadcastTarget, timeoutMs: number): Promise<FetchedSockets>;
+  /** Makes the sockets `target` names on every node join `rooms` (validated), as `fetchSockets` waits. */
+  socketsJoin(target: BroadcastTarget, rooms: readonly Room[], timeoutMs: number): Promise<NodesReply>;
+  /** Makes the sockets `target` names on every node leave `rooms` (validated). */
+  socketsLeave(target: BroadcastTarget, rooms: readonly Room[], timeoutMs: number): Promise<NodesReply>;
+  /** Ends the sessions `target` names on every node; their clients get a normal close with `reason`. */
+  disconnectSockets(target: BroadcastTarget, reason: string, timeoutMs: number): Promise<NodesReply>;
   /** The Server is closing: release timers and connections. */
   close(): void | Promise<void>;
 }

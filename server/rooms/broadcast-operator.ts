@@ -3,6 +3,7 @@ import { eventItem, messageItem, type AppItem, type DefaultEvents, type EventAns
 import type { BroadcastAnswers } from './acked-broadcast.js';
 import type { Socket } from '../socket.js';
 import { roomList, type BroadcastTarget, type Room, type RoomAdapter } from './adapter.js';
+import type { FetchedSockets, NodesReply } from './socket-operations.js';
 
 /** What an operator needs of its Server: the adapter, and the sockets of this node by id. */
 export interface BroadcastHost {
@@ -61,7 +62,11 @@ export class BroadcastOperator<EmitEvents = DefaultEvents> {
     return new BroadcastOperator(this.#host, { rooms: t.rooms, except: t.except, volatile: true }, this.#timeout);
   }
 
-  /** How long `emitWithAck` waits for answers, in ms (without it: until each socket has answered or ended). */
+  /**
+   * How long `emitWithAck` waits for answers, in ms (without it: until each socket has answered or
+   * ended), and how long `fetchSockets`, `socketsJoin`, `socketsLeave` and `disconnectSockets` wait
+   * for the other nodes (without it: the cluster's `requestTimeout`).
+   */
   timeout(ms: number): BroadcastOperator<EmitEvents> {
     if (typeof ms !== 'number' || !(ms > 0) || ms === Infinity) throw new TypeError('ferry: a timeout is a positive number of milliseconds');
     return new BroadcastOperator(this.#host, this.#target, ms);
@@ -106,6 +111,30 @@ export class BroadcastOperator<EmitEvents = DefaultEvents> {
   /** The sockets of this node named now (each once): for inspection, or to `close` them. */
   sockets(): Socket[] {
     return this.#host.socketsById(this.#host.adapter.memberIds(this.#target));
+  }
+
+  /**
+   * The sockets named on every node (a cluster: each node that answers in time), described as plain
+   * data: id, rooms, a JSON copy of `data`, owner node. Nodes that did not answer are in `missingNodes`.
+   */
+  fetchSockets(): Promise<FetchedSockets> {
+    return this.#host.adapter.fetchSockets(this.#target, this.#timeout);
+  }
+
+  /** Makes the sockets named on every node join `rooms` (validated first: a TypeError at once). */
+  socketsJoin(rooms: Room | readonly Room[]): Promise<NodesReply> {
+    return this.#host.adapter.socketsJoin(this.#target, roomList(rooms), this.#timeout);
+  }
+
+  /** Makes the sockets named on every node leave `rooms`. */
+  socketsLeave(rooms: Room | readonly Room[]): Promise<NodesReply> {
+    return this.#host.adapter.socketsLeave(this.#target, roomList(rooms), this.#timeout);
+  }
+
+  /** Ends the sessions named on every node; their clients get a normal close with `reason` (default "server closed"). */
+  disconnectSockets(reason = 'server closed'): Promise<NodesReply> {
+    if (typeof reason !== 'string') throw new TypeError('ferry: a disconnect reason is a string');
+    return this.#host.adapter.disconnectSockets(this.#target, reason, this.#timeout);
   }
 
   /** Ends the session of every socket of this node named (their clients get a normal close). */

@@ -1,6 +1,7 @@
 import type { AppItem } from '../../protocol/index.js';
 import type { BroadcastAnswers } from './acked-broadcast.js';
 import type { AdapterHost, BroadcastTarget, Room, RoomAdapter, RoomMember } from './adapter.js';
+import { describeLocal, disconnectLocal, joinLocal, leaveLocal, type FetchedSockets, type NodesReply } from './socket-operations.js';
 
 const NO_ROOMS: ReadonlySet<Room> = new Set<Room>();
 
@@ -11,9 +12,15 @@ const NO_ROOMS: ReadonlySet<Room> = new Set<Room>();
  * in no room is in neither map. Empty sets are deleted at once.
  */
 export class MemoryAdapter implements RoomAdapter {
+  /** The name `fetchSockets` gives this node (a cluster adapter passes its own). Default `'local'`. */
+  readonly nodeId: string;
   #host: AdapterHost | null = null;
   readonly #rooms = new Map<Room, Set<RoomMember>>();
   readonly #memberRooms = new Map<RoomMember, Set<Room>>();
+
+  constructor(options: { nodeId?: string } = {}) {
+    this.nodeId = options.nodeId ?? 'local';
+  }
 
   attach(host: AdapterHost): void {
     if (this.#host !== null) throw new Error('ferry: an adapter serves one Server; give each Server its own (or pass a function making one)');
@@ -73,6 +80,25 @@ export class MemoryAdapter implements RoomAdapter {
       if (!volatile || member.takingWrites) members.push(member);
     });
     return host.ask(members, item, timeoutMs);
+  }
+
+  fetchSockets(target: BroadcastTarget): Promise<FetchedSockets> {
+    return Promise.resolve({ sockets: describeLocal(this, this.#attached(), target, this.nodeId), missingNodes: [] });
+  }
+
+  socketsJoin(target: BroadcastTarget, rooms: readonly Room[]): Promise<NodesReply> {
+    joinLocal(this, this.#attached(), target, rooms);
+    return Promise.resolve({ missingNodes: [] });
+  }
+
+  socketsLeave(target: BroadcastTarget, rooms: readonly Room[]): Promise<NodesReply> {
+    leaveLocal(this, this.#attached(), target, rooms);
+    return Promise.resolve({ missingNodes: [] });
+  }
+
+  disconnectSockets(target: BroadcastTarget, reason: string): Promise<NodesReply> {
+    disconnectLocal(this, this.#attached(), target, reason);
+    return Promise.resolve({ missingNodes: [] });
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import { CloseCode } from '../../protocol/index.js';
 import type { Session } from '../session.js';
 import type { Socket } from '../socket.js';
 import { roomList, type AdapterOption, type Room, type RoomAdapter } from './adapter.js';
@@ -13,13 +14,16 @@ export class Rooms implements BroadcastHost {
   readonly adapter: RoomAdapter;
   readonly #sessions: ReadonlyMap<string, Session>;
 
-  constructor(option: AdapterOption, sessions: ReadonlyMap<string, Session>) {
+  constructor(option: AdapterOption, sessions: ReadonlyMap<string, Session>, onError: (error: Error) => void) {
     this.#sessions = sessions;
     this.adapter = typeof option === 'function' ? option() : option;
     this.adapter.attach({
       session: (id) => sessions.get(id),
       sessions: () => sessions.values(),
       ask: askMembers,
+      dataOf: (member) => (member as Session).data,
+      disconnect: (member, reason) => (member as Session).end(CloseCode.NORMAL, reason),
+      error: onError,
     });
   }
 

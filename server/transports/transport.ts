@@ -7,8 +7,11 @@ export interface CloseInfo {
 
 /** What a transport reports to whoever owns it (the session). */
 export interface TransportListener {
-  /** Frames received on the transport itself (WebSocket only; HTTP sends go through the router). */
-  onFrames(frames: Frame[]): void;
+  /**
+   * Frames received on the transport itself (WebSocket only; HTTP sends go through the router);
+   * `bytes`, the size of the packet they came in (for the metrics' `bytesIn`).
+   */
+  onFrames(frames: Frame[], bytes?: number): void;
   /** The transport can take a write now (a poll arrived, a stream drained). */
   onWritable(): void;
   /**

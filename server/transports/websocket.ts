@@ -136,7 +136,7 @@ export class WebSocketTransport implements ServerTransport {
       this.#fail(CloseCode.PROTOCOL_ERROR, 'protocol error: ' + reason);
       return;
     }
-    this.#listener.onFrames(frames);
+    this.#listener.onFrames(frames, Array.isArray(data) ? data.reduce((n, part) => n + part.byteLength, 0) : data.byteLength);
   }
 
   #fail(code: number, reason: string): void {
@@ -158,6 +158,9 @@ export class WebSocketTransport implements ServerTransport {
       // malformed input ends the session, as a malformed packet does
       const reason = 'protocol error: ' + this.fault;
       this.#listener?.onClosed(reason, { code: CloseCode.PROTOCOL_ERROR, reason });
+    } else if (code === CloseCode.TRANSPORT_CLOSED) {
+      // the client gave this WebSocket up (usually falling back to another transport)
+      this.#listener?.onClosed('websocket closed by client');
     } else {
       this.#listener?.onClosed('websocket closed');
     }

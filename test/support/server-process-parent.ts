@@ -24,9 +24,12 @@ export interface ServerProcess {
 const ENTRY = fileURLToPath(new URL('./server-process.ts', import.meta.url));
 const HOOKS = new URL('./ts-child/register.mjs', import.meta.url).href;
 
-/** Starts an echo server with `options` in a child process (TypeScript sources, no build needed). */
-export function startServerProcess(options: ServerOptions, execArgv: string[] = []): Promise<ServerProcess> {
-  const child = fork(ENTRY, [JSON.stringify(options)], { execArgv: ['--import', HOOKS, ...execArgv], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+/**
+ * Starts an echo server with `options` in a child process (TypeScript sources, no build needed).
+ * With `page`, the server also answers `GET /page` with that HTML (for a browser test).
+ */
+export function startServerProcess(options: ServerOptions, execArgv: string[] = [], page?: string): Promise<ServerProcess> {
+  const child = fork(ENTRY, page === undefined ? [JSON.stringify(options)] : [JSON.stringify(options), page], { execArgv: ['--import', HOOKS, ...execArgv], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-8192)));
   let death: string | null = null;

@@ -10,6 +10,17 @@ import { Server, type ServerOptions } from '../../server/index.js';
 const options = JSON.parse(process.argv[2] ?? '{}') as ServerOptions;
 // keep-alive sockets outlive any pause in the fuzz: the client's pool never races an idle close
 const httpServer = http.createServer({ keepAliveTimeout: 60_000 });
+// argv[3]: an HTML page served at /page (a browser test's); requests outside Ferry's path come here
+const page = process.argv[3];
+httpServer.on('request', (req, res) => {
+  if (page !== undefined && req.url === '/page') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(page);
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('not found');
+});
 const ferry = new Server({ path: '/ferry', ...options });
 ferry.attach(httpServer);
 ferry.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));

@@ -8,7 +8,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, startConfiguredDaemon, type TempDir } from '../processes.js';
-import { NGINX_BINARY } from './nginx.js';
+import { NGINX_BINARY, nginxOwnFiles } from './nginx.js';
 import type { RunningPath } from './network-path.js';
 
 export const OPENSSL_BINARY = '/usr/bin/openssl';
@@ -51,17 +51,12 @@ function config(dir: string, port: number, appPort: number, spec: StockNginxSpec
   const tls = spec.tls === undefined ? '' : ` ssl;\n    ssl_certificate ${spec.tls.cert};\n    ssl_certificate_key ${spec.tls.key}`;
   const forwarded = spec.tls === undefined ? '' : '\n      proxy_set_header X-Forwarded-Host $http_host;\n      proxy_set_header X-Forwarded-Proto $scheme;\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;';
   return `worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} info;
+${nginxOwnFiles(dir).main}
 events { worker_connections 512; }
 http {
   log_format seen '$msec $status "$request" host="$http_host" sec_fetch_site="$http_sec_fetch_site"';
   access_log ${join(dir, 'access.log')} seen;
-  client_body_temp_path ${join(dir, 'client_body')};
-  proxy_temp_path ${join(dir, 'proxy')};
-  fastcgi_temp_path ${join(dir, 'fastcgi')};
-  uwsgi_temp_path ${join(dir, 'uwsgi')};
-  scgi_temp_path ${join(dir, 'scgi')};
+${nginxOwnFiles(dir).http}
   server {
     listen 127.0.0.1:${port}${tls};
     location / {

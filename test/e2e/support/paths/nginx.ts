@@ -34,19 +34,25 @@ const IDLE_TIMEOUT = `
       proxy_read_timeout ${NGINX_IDLE_TIMEOUT_S}s;
       proxy_send_timeout ${NGINX_IDLE_TIMEOUT_S}s;`;
 
+/**
+ * The lines that keep an nginx's pid, logs and temp files in its own `dir` (every nginx of the
+ * tests runs in a temp dir): `main` for the top level, `http` for the `http` block.
+ */
+export function nginxOwnFiles(dir: string): { main: string; http: string } {
+  return {
+    main: `pid ${join(dir, 'nginx.pid')};\nerror_log ${join(dir, 'error.log')} info;`,
+    http: ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${join(dir, kind)};`).join('\n'),
+  };
+}
+
 function nginxConfig(dir: string, port: number, appPort: number, location: string): string {
   return `worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} info;
+${nginxOwnFiles(dir).main}
 events { worker_connections 512; }
 http {
   log_format timeline '$msec $status $request_time "$request" $body_bytes_sent';
   access_log ${join(dir, 'access.log')} timeline;
-  client_body_temp_path ${join(dir, 'client_body')};
-  proxy_temp_path ${join(dir, 'proxy')};
-  fastcgi_temp_path ${join(dir, 'fastcgi')};
-  uwsgi_temp_path ${join(dir, 'uwsgi')};
-  scgi_temp_path ${join(dir, 'scgi')};
+${nginxOwnFiles(dir).http}
   keepalive_timeout ${NGINX_IDLE_TIMEOUT_S}s;
   client_body_timeout ${NGINX_IDLE_TIMEOUT_S}s;
   send_timeout ${NGINX_IDLE_TIMEOUT_S}s;

@@ -1,0 +1,409 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestError, rejectUpgrade, sendError } from '../../http-errors.js';
+import { formBodyLimit, isFormSend } from '../../jsonp.js';
+import type { ResolvedOptions } from '../../options.js';
+import { readBody } from '../../read-body.js';
+import { ClusterError } from '../cluster-error.js';
+import type { NodeRegistry } from '../node-registry.js';
+import { withTimeout, type RedisLink } from '../redis-link.js';
+import { parseRelayMessage, sessionOwner, type RelayedHeaders, type RelayMessage, type ResponseHeaders } from './relay-messages.js';
+import type { Duplex } from 'node:stream';
+import { RelayedRequest, RelayedResponse, type ResponseSink } from './relayed-exchange.js';
+import { WebSocketRelay, type JoinRelayed } from './ws-relay.js';
+
+
+/** How many owners found gone are remembered (`#gone`). */
+const GONE_CACHE_SIZE = 1024;
+/** How long an owner keeps a response the edge has not confirmed, after it ended, before giving up on it, in ms. */
+const UNCONFIRMED_END_MS = 30_000;
+/** How long a closing node waits for its last relayed answers to reach Redis, in ms. */
+const CLOSE_WAIT_MS = 2_000;
+
+/** What the relay needs of the cluster adapter (RedisAdapter). */
+export interface RelayCluster {
+  readonly nodeId: string;
+  readonly options: { readonly prefix: string; readonly heartbeatInterval: number };
+  readonly relayParts: { readonly link: RedisLink; readonly registry: NodeRegistry } | null;
+}
+
+/** Serves a relayed request on this node with the normal HTTP routes. */
+export type ServeRelayed = (req: IncomingMessage, res: ServerResponse, url: string) => void;
+
+/** A request this node (the edge) relays to the session's owner. */
+interface EdgeExchange {
+  readonly res: ServerResponse;
+  readonly owner: string;
+  /** The client's body was not read (over the limit): the answer closes the connection. */
+  unread: boolean;
+  /** The owner's answer ended or the exchange was dropped: nothing more is relayed either way. */
+  done: boolean;
+  timer: NodeJS.Timeout | null;
+  /** Bytes written to the client not yet confirmed to the owner (sent once per tick). */
+  credit: number;
+}
+
+/**
+ * Any request may land on any node (issue 14): an HTTP request whose `sid` names another node
+ * (`{nodeId}~…`, see SessionRegistry.idPrefix) is relayed there over Redis pub/sub, on the owner's
+ * channel `{prefix}:relay:{nodeId}`, and the owner's response streams back (relay-messages.ts).
+ * The owner serves it with its normal routes through a fake request and response
+ * (relayed-exchange.ts) whose `writableLength` counts what the edge has not written to the client
+ * yet, so backpressure and the memory budget work as for a local client.
+ *
+ * Nothing here survives Redis: when a connection to Redis is lost, every relayed exchange is
+ * dropped on both sides (the client sees a cut connection and resumes). A request for an owner
+ * that is no longer in the node registry gets `404 unknown_session` at once (the client renews).
+ */
+export class HttpRelay {
+  readonly #cluster: RelayCluster;
+  readonly #serve: ServeRelayed;
+  readonly #report: (error: Error) => void;
+  readonly #maxMessageSize: number;
+  readonly #bodyTimeout: number;
+  /** How long an edge waits for the owner's next message (a poll is held up to pingInterval; streams ping as often). */
+  readonly #idleMs: number;
+  readonly #out = new Map<number, EdgeExchange>();
+  readonly #in = new Map<string, RelayedResponse>();
+  /** WebSocket joins for other nodes' sessions, and other nodes' joins for this node's. */
+  readonly #ws: WebSocketRelay;
+  #nextId = 0;
+  #started = false;
+  #closed = false;
+  #publishing = 0;
+  #idle: (() => void) | null = null;
+  /** Owners of exchanges in flight found out of the registry at the last look (`#watchOwners`). */
+  #absent = new Set<string>();
+  /**
+   * Owners found gone (`#gone`), until when that answer is reused: a flood of requests naming a
+   * node that is not there (forged `sid`s, or the clients of a dead node) costs one look, not two
+   * registry lookups and a heartbeat's wait each. Consulted only when a publish reached nobody, so
+   * a node that comes back under the same id is reached as soon as it subscribes.
+   */
+  readonly #goneUntil = new Map<string, number>();
+  #watch: NodeJS.Timeout | null = null;
+  /** Relayed requests this node sent to an owner, and served as owner (for tests and metrics). */
+  readonly counts = { relayedOut: 0, relayedIn: 0 };
+
+  constructor(cluster: RelayCluster, options: ResolvedOptions, serve: ServeRelayed, join: JoinRelayed, report: (error: Error) => void) {
+    this.#cluster = cluster;
+    this.#serve = serve;
+    this.#report = report;
+    this.#maxMessageSize = options.maxMessageSize;
+    this.#bodyTimeout = options.bodyTimeout;
+    this.#idleMs = options.pingInterval + options.pingTimeout;
+    const channel = { nodeId: cluster.nodeId, publish: (node: string, message: object) => this.#publish(node, message) };
+    this.#ws = new WebSocketRelay(channel, join, options.maxMessageSize, options.bodyTimeout);
+  }
+
+  /** Subscribes to this node's relay channel (run once connected, before the node enters the registry). */
+  async start(link: RedisLink): Promise<void> {
+    const lost = (): void => this.#dropAll();
+    link.commands.on('error', lost);
+    link.subscriber.on('error', lost);
+    await link.subscriber.subscribe(this.#channel(this.#cluster.nodeId), (text) => this.#received(text));
+    this.#started = true;
+    this.#watch = setInterval(() => void this.#watchOwners(), this.#cluster.options.heartbeatInterval);
+    this.#watch.unref();
+  }
+
+  /**
+   * A relayed stream or WebSocket whose owner died (no goodbye) would stay open, silent, until the
+   * client's ping timeout. Once per heartbeat, the owners of the exchanges in flight are looked up
+   * in the registry; those out of it at two looks in a row (one could be a Redis just restarted)
+   * are dead, and their exchanges are cut: a request not answered yet gets `404 unknown_session`.
+   */
+  async #watchOwners(): Promise<void> {
+    const owners = new Set<string>();
+    for (const edge of this.#out.values()) owners.add(edge.owner);
+    for (const owner of this.#ws.owners()) owners.add(owner);
+    const parts = this.#cluster.relayParts;
+    if (owners.size === 0 || parts === null) {
+      this.#absent.clear();
+      return;
+    }
+    const live = await parts.registry.live().catch(() => null);
+    if (live === null) return;
+    const absent = new Set([...owners].filter((owner) => !live.includes(owner)));
+    for (const owner of absent) {
+      if (!this.#absent.has(owner)) continue;
+      for (const [id, edge] of [...this.#out]) {
+        if (edge.owner !== owner) continue;
+        this.#finish(id, edge);
+        if (edge.res.headersSent) edge.res.destroy();
+        else sendError(edge.res, new RequestError('unknown_session', 'no such session (the node that held it is gone)'), { Connection: 'close' });
+      }
+      this.#ws.cutOwner(owner);
+    }
+    this.#absent = absent;
+  }
+
+  /** The node owning the session `url`'s `sid` names, when that is another node; else null. */
+  ownerOf(url: string): string | null {
+    const q = url.indexOf('?');
+    if (q < 0 || url.indexOf('sid=', q) < 0) return null;
+    const sid = new URLSearchParams(url.slice(q + 1)).get('sid');
+    const owner = sid === null ? null : sessionOwner(sid);
+    return owner === this.#cluster.nodeId ? null : owner;
+  }
+
+  /** Relays the request when its session lives on another node; false when it is this node's to serve. */
+  forward(req: IncomingMessage, res: ServerResponse, url: string): boolean {
+    const owner = this.ownerOf(url);
+    if (owner === null) return false;
+    void this.#relay(req, res, url, owner);
+    return true;
+  }
+
+  /** Relays a WebSocket join when its session lives on another node; false when it is this node's. */
+  forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: string): boolean {
+    const owner = this.ownerOf(url);
+    if (owner === null) return false;
+    if (this.#cluster.relayParts === null || !this.#started || this.#closed) {
+      socket.on('error', () => socket.destroy());
+      rejectUpgrade(socket, new RequestError('node_unavailable', 'this node is not connected to the cluster'));
+    } else {
+      this.counts.relayedOut++;
+      this.#ws.forward(++this.#nextId, owner, req, socket, head, url);
+    }
+    return true;
+  }
+
+  /** Drops the exchanges in flight and waits (briefly) for the answers already written to reach Redis. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#watch !== null) clearInterval(this.#watch);
+    for (const id of [...this.#out.keys()]) this.#out.get(id)?.res.destroy();
+    if (this.#publishing > 0) {
+      const idle = new Promise<void>((resolve) => (this.#idle = resolve));
+      await withTimeout(idle, CLOSE_WAIT_MS, () => new Error('timeout')).catch(() => {});
+    }
+    for (const res of [...this.#in.values()]) res.abort();
+    this.#ws.close();
+  }
+
+  #channel(nodeId: string): string {
+    return this.#cluster.options.prefix + ':relay:' + nodeId;
+  }
+
+  /** Publishes `message` to `node`; resolves with whether a subscriber got it (false: gone, or Redis unreachable). */
+  #publish(node: string, message: object): Promise<boolean> {
+    const parts = this.#cluster.relayParts;
+    if (parts === null) return Promise.resolve(false);
+    this.#publishing++;
+    return parts.link.commands.sendCommand(['PUBLISH', this.#channel(node), JSON.stringify(message)]).then(
+      (receivers) => this.#published(receivers !== 0),
+      () => this.#published(false),
+    );
+  }
+
+  #published(ok: boolean): boolean {
+    if (--this.#publishing === 0 && this.#idle !== null) this.#idle();
+    return ok;
+  }
+
+  // ---- edge side ----
+
+  async #relay(req: IncomingMessage, res: ServerResponse, url: string, owner: string): Promise<void> {
+    const id = ++this.#nextId;
+    const edge: EdgeExchange = { res, owner, unread: false, done: false, timer: null, credit: 0 };
+    this.#out.set(id, edge);
+    res.on('close', () => {
+      if (edge.done && res.writableFinished) return;
+      // the client left (or its answer was cut): the owner's response is dropped too
+      if (!edge.done) void this.#publish(owner, { t: 'close', from: this.#cluster.nodeId, id });
+      this.#finish(id, edge);
+    });
+    const headers: RelayedHeaders = { ...(req.headers as RelayedHeaders) };
+    let body = '';
+    try {
+      const limit = isFormSend(req) ? formBodyLimit(this.#maxMessageSize) : this.#maxMessageSize;
+      try {
+        body = await readBody(req, limit, this.#bodyTimeout);
+      } catch (e) {
+        if (!(e instanceof RequestError) || e.code !== 'payload_too_large') throw e;
+        // the owner refuses it (and ends the session, as for a local client) from the declared length
+        headers['content-length'] = String(limit + 1);
+        delete headers['transfer-encoding'];
+        edge.unread = true;
+      }
+      if (edge.done) return;
+      const parts = this.#cluster.relayParts;
+      if (parts === null || !this.#started || this.#closed) throw new RequestError('node_unavailable', 'this node is not connected to the cluster');
+      this.counts.relayedOut++;
+      const message = { t: 'req', from: this.#cluster.nodeId, id, method: req.method ?? 'GET', url, headers, addr: req.socket.remoteAddress ?? null, body };
+      this.#arm(id, edge);
+      if (await this.#publish(owner, message)) return;
+      if (edge.done || edge.res.headersSent) return;
+      // nobody took it: the owner is gone for good, or unreachable now
+      if (await this.#gone(parts.registry, owner)) throw new RequestError('unknown_session', 'no such session (the node that held it is gone)');
+      throw new RequestError('node_unavailable', `the node holding this session (${owner}) could not be reached`);
+    } catch (e) {
+      if (edge.done) return;
+      this.#finish(id, edge);
+      if (e instanceof RequestError) sendError(res, e, { Connection: 'close' });
+      else res.destroy();
+    }
+  }
+
+  /**
+   * Whether `owner` is out of the node registry, and still out one heartbeat later: a Redis that
+   * has just restarted holds no node until each has refreshed its presence, and a live owner's
+   * session must not be renewed for that.
+   */
+  async #gone(registry: NodeRegistry, owner: string): Promise<boolean> {
+    const known = this.#goneUntil.get(owner);
+    if (known !== undefined && known > Date.now()) return true;
+    const absent = async (): Promise<boolean> => {
+      const live = await withTimeout(registry.live(), this.#bodyTimeout, () => new Error('timeout')).catch(() => null);
+      return live !== null && !live.includes(owner);
+    };
+    if (!(await absent())) return false;
+    await new Promise((resolve) => setTimeout(resolve, this.#cluster.options.heartbeatInterval).unref());
+    if (!(await absent())) return false;
+    // bounded: the oldest answer goes first (a Map iterates in insertion order)
+    this.#goneUntil.delete(owner);
+    if (this.#goneUntil.size >= GONE_CACHE_SIZE) this.#goneUntil.delete(this.#goneUntil.keys().next().value as string);
+    this.#goneUntil.set(owner, Date.now() + this.#cluster.options.heartbeatInterval * 3);
+    return true;
+  }
+
+  /** (Re)starts the wait for the owner's next message. */
+  #arm(id: number, edge: EdgeExchange): void {
+    if (edge.timer !== null) clearTimeout(edge.timer);
+    edge.timer = setTimeout(() => {
+      edge.timer = null;
+      if (edge.done) return;
+      void this.#publish(edge.owner, { t: 'close', from: this.#cluster.nodeId, id });
+      this.#finish(id, edge);
+      if (edge.res.headersSent) edge.res.destroy();
+      else sendError(edge.res, new RequestError('node_timeout', `the node holding this session (${edge.owner}) did not answer in time`), { Connection: 'close' });
+    }, this.#idleMs);
+    edge.timer.unref();
+  }
+
+  #finish(id: number, edge: EdgeExchange): void {
+    edge.done = true;
+    if (edge.timer !== null) clearTimeout(edge.timer);
+    edge.timer = null;
+    this.#out.delete(id);
+  }
+
+  #fromOwner(message: RelayMessage): void {
+    const edge = this.#out.get(message.id);
+    if (edge === undefined || edge.owner !== message.from) return; // late, or not ours
+    const res = edge.res;
+    this.#arm(message.id, edge);
+    try {
+      switch (message.t) {
+        case 'head': {
+          const headers = edge.unread ? { ...message.headers, connection: 'close' } : message.headers;
+          res.writeHead(message.status, headers);
+          return;
+        }
+        case 'data': {
+          const chunk = message.s !== undefined ? message.s : Buffer.from(message.b ?? '', 'base64');
+          const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+          res.write(chunk, () => this.#credit(message.id, edge, bytes));
+          return;
+        }
+        case 'end':
+          this.#finish(message.id, edge);
+          res.end();
+          return;
+        case 'destroy':
+          this.#finish(message.id, edge);
+          res.destroy();
+          return;
+        default:
+          return;
+      }
+    } catch (e) {
+      // a head Node refuses (bad header from the owner): the client's request is cut
+      this.#finish(message.id, edge);
+      res.destroy();
+      this.#bad(`an answer it could not write: ${String(e)}`);
+    }
+  }
+
+  /** Tells the owner `bytes` more reached the client, once per tick for all the writes of that tick. */
+  #credit(id: number, edge: EdgeExchange, bytes: number): void {
+    if (edge.res.destroyed && !edge.res.writableFinished) return;
+    if (edge.credit === 0) {
+      setImmediate(() => {
+        const n = edge.credit;
+        edge.credit = 0;
+        void this.#publish(edge.owner, { t: 'credit', from: this.#cluster.nodeId, id, n });
+      });
+    }
+    edge.credit += bytes;
+  }
+
+  // ---- owner side ----
+
+  #received(text: string): void {
+    const message = parseRelayMessage(text);
+    if (message === null) return this.#bad('a relay message that is not one: ' + text.slice(0, 100));
+    if (message.t.startsWith('ws')) return this.#ws.received(message);
+    switch (message.t) {
+      case 'req':
+        return this.#serveRelayed(message);
+      case 'credit':
+        this.#in.get(message.from + ' ' + message.id)?.credit(message.n);
+        return;
+      case 'close':
+        this.#in.get(message.from + ' ' + message.id)?.abort();
+        return;
+      default:
+        return this.#fromOwner(message);
+    }
+  }
+
+  #serveRelayed(message: Extract<RelayMessage, { t: 'req' }>): void {
+    const key = message.from + ' ' + message.id;
+    if (this.#in.has(key)) return this.#bad(`a second request ${key}`);
+    const edge = message.from;
+    const base = { from: this.#cluster.nodeId, id: message.id };
+    let res: RelayedResponse | null = null;
+    const send = (body: object): void => {
+      void this.#publish(edge, { ...base, ...body }).then((ok) => {
+        // the edge is gone, or Redis is: the client's connection is as good as closed
+        if (!ok) res?.abort();
+      });
+    };
+    const sink: ResponseSink = {
+      head: (status: number, headers: ResponseHeaders) => send({ t: 'head', status, headers }),
+      data: (chunk) => send(typeof chunk === 'string' ? { t: 'data', s: chunk } : { t: 'data', b: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64') }),
+      end: () => {
+        send({ t: 'end' });
+        // an edge that never confirms the end (it died) does not keep the response forever
+        setTimeout(() => res?.abort(), UNCONFIRMED_END_MS).unref();
+      },
+      destroy: () => send({ t: 'destroy' }),
+    };
+    const req = new RelayedRequest(message.method, message.url, message.headers, message.addr, message.body, () => res?.destroyed ?? true);
+    const response = (res = new RelayedResponse(sink, req));
+    this.#in.set(key, response);
+    response.once('close', () => {
+      if (this.#in.get(key) === response) this.#in.delete(key);
+    });
+    this.counts.relayedIn++;
+    const fake = { req: req as unknown as IncomingMessage, res: response as unknown as ServerResponse };
+    if (this.#closed) return sendError(fake.res, new RequestError('unknown_session', 'no such session (its node is shutting down)'));
+    this.#serve(fake.req, fake.res, message.url);
+  }
+
+  /** Redis was lost: every relayed exchange, either way, is cut (nothing more of it would arrive). */
+  #dropAll(): void {
+    for (const [id, edge] of [...this.#out]) {
+      this.#finish(id, edge);
+      edge.res.destroy();
+    }
+    for (const res of [...this.#in.values()]) res.abort();
+    this.#ws.dropAll();
+  }
+
+  #bad(what: string): void {
+    this.#report(new ClusterError('ERR_FERRY_CLUSTER_BAD_INPUT', 'ferry: the request relay dropped ' + what));
+  }
+}
