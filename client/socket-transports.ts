@@ -265,7 +265,9 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
 
   protected _lose(t: ClientTransport | null, reason: string, status: number | null): void {
     if (!t || this.state === 'closed') return;
-    if (status === 404 || status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
+    // a cluster says when the session's node is gone (PROTOCOL.md "Session ids in a cluster")
+    if (status === 404) return this._renew(reason.indexOf('"node_lost"') >= 0 ? 'node lost' : 'session expired');
+    if (status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
     if (status === 403 || status === 400 || status === AUTH_REFUSED) return this._finish(reason);
     if (status === 1009) return this._finish('message too large');
     if (status !== null && renewable(status)) return this._renew(reason);

@@ -63,6 +63,8 @@ export const HttpError = {
   node_unavailable: 502,
   /** Cluster: the node that owns the session took too long to answer a relayed request; the client resumes. */
   node_timeout: 504,
+  /** Cluster: the node that owned the session is gone (left the cluster or died): the session ended with it; the client renews. */
+  node_lost: 404,
 } as const;
 
 export type HttpErrorCode = keyof typeof HttpError;

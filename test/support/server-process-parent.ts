@@ -18,6 +18,9 @@ export interface ServerProcess {
   /** The last 8 KiB of the process's stderr: an uncaught exception lands here. */
   stderr(): string;
   stats(): Promise<ServerStats>;
+  /** `ferry.close()` in the child, then its exit (a graceful stop, as a deploy does). */
+  shutdown(): Promise<void>;
+  /** SIGKILL, and its exit. */
   close(): Promise<void>;
 }
 
@@ -58,6 +61,10 @@ export function startServerProcess(options: ServerOptions, execArgv: string[] = 
           pending.set(id, (stats) => { pending.delete(id); done(stats); });
           child.send({ type: 'stats', id });
         }),
+        shutdown: async () => {
+          if (death === null) child.send({ type: 'shutdown' });
+          await exited;
+        },
         close: async () => {
           if (death === null) child.kill('SIGKILL');
           await exited;

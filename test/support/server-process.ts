@@ -24,15 +24,28 @@ httpServer.on('request', (req, res) => {
 const ferry = new Server({ path: '/ferry', ...options });
 ferry.attach(httpServer);
 ferry.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+// what a cluster meets on its own (Redis lost, a gap) is the app's to log, as a real app would
+ferry.on('error', (error) => console.error('ferry error:', error.message));
 
-httpServer.listen(0, '127.0.0.1', () => {
-  process.send?.({ type: 'ready', port: (httpServer.address() as AddressInfo).port });
-});
+// a cluster node takes requests once it has joined the cluster
+const joined = (ferry.adapter as { ready?: () => Promise<void> }).ready?.() ?? Promise.resolve();
+void joined.then(() =>
+  httpServer.listen(0, '127.0.0.1', () => {
+    process.send?.({ type: 'ready', port: (httpServer.address() as AddressInfo).port });
+  }),
+);
 
 process.on('message', (message: { type: string; id: number }) => {
   if (message.type === 'stats') {
     const memory = process.memoryUsage();
     process.send?.({ type: 'stats', id: message.id, rss: memory.rss, heapUsed: memory.heapUsed, sessions: ferry.sessionCount });
+  }
+  // a graceful stop, as a deploy does: `ferry.close()`, then the HTTP server
+  if (message.type === 'shutdown') {
+    void ferry.close().then(() => {
+      httpServer.closeAllConnections();
+      httpServer.close(() => process.exit(0));
+    });
   }
 });
 process.on('disconnect', () => process.exit(0));

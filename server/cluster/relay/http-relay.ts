@@ -52,7 +52,7 @@ interface EdgeExchange {
  *
  * Nothing here survives Redis: when a connection to Redis is lost, every relayed exchange is
  * dropped on both sides (the client sees a cut connection and resumes). A request for an owner
- * that is no longer in the node registry gets `404 unknown_session` at once (the client renews).
+ * that is no longer in the node registry gets `404 node_lost` at once (the client renews).
  */
 export class HttpRelay {
   readonly #cluster: RelayCluster;
@@ -73,6 +73,8 @@ export class HttpRelay {
   #idle: (() => void) | null = null;
   /** Owners of exchanges in flight found out of the registry at the last look (`#watchOwners`). */
   #absent = new Set<string>();
+  /** A look at the owners (`#watchOwners`) is in flight. */
+  #looking = false;
   /**
    * Owners found gone (`#gone`), until when that answer is reused: a flood of requests naming a
    * node that is not there (forged `sid`s, or the clients of a dead node) costs one look, not two
@@ -110,9 +112,22 @@ export class HttpRelay {
    * A relayed stream or WebSocket whose owner died (no goodbye) would stay open, silent, until the
    * client's ping timeout. Once per heartbeat, the owners of the exchanges in flight are looked up
    * in the registry; those out of it at two looks in a row (one could be a Redis just restarted)
-   * are dead, and their exchanges are cut: a request not answered yet gets `404 unknown_session`.
+   * are dead, and their exchanges are cut: a request not answered yet gets `404 node_lost`.
+   * Looks never overlap, and a look that took longer than a heartbeat starts over: Redis was
+   * stalled (paused, busy), so every node's presence may have lapsed meanwhile, and the looks
+   * queued behind the stall would otherwise run back to back, before the owners could refresh.
    */
   async #watchOwners(): Promise<void> {
+    if (this.#looking) return;
+    this.#looking = true;
+    try {
+      await this.#lookAtOwners();
+    } finally {
+      this.#looking = false;
+    }
+  }
+
+  async #lookAtOwners(): Promise<void> {
     const owners = new Set<string>();
     for (const edge of this.#out.values()) owners.add(edge.owner);
     for (const owner of this.#ws.owners()) owners.add(owner);
@@ -121,8 +136,12 @@ export class HttpRelay {
       this.#absent.clear();
       return;
     }
+    const started = Date.now();
     const live = await parts.registry.live().catch(() => null);
-    if (live === null) return;
+    if (live === null || Date.now() - started > this.#cluster.options.heartbeatInterval) {
+      this.#absent.clear();
+      return;
+    }
     const absent = new Set([...owners].filter((owner) => !live.includes(owner)));
     for (const owner of absent) {
       if (!this.#absent.has(owner)) continue;
@@ -130,7 +149,7 @@ export class HttpRelay {
         if (edge.owner !== owner) continue;
         this.#finish(id, edge);
         if (edge.res.headersSent) edge.res.destroy();
-        else sendError(edge.res, new RequestError('unknown_session', 'no such session (the node that held it is gone)'), { Connection: 'close' });
+        else sendError(edge.res, new RequestError('node_lost', 'the node that held this session is gone'), { Connection: 'close' });
       }
       this.#ws.cutOwner(owner);
     }
@@ -236,7 +255,7 @@ export class HttpRelay {
       if (await this.#publish(owner, message)) return;
       if (edge.done || edge.res.headersSent) return;
       // nobody took it: the owner is gone for good, or unreachable now
-      if (await this.#gone(parts.registry, owner)) throw new RequestError('unknown_session', 'no such session (the node that held it is gone)');
+      if (await this.#gone(parts.registry, owner)) throw new RequestError('node_lost', 'the node that held this session is gone');
       throw new RequestError('node_unavailable', `the node holding this session (${owner}) could not be reached`);
     } catch (e) {
       if (edge.done) return;
@@ -389,7 +408,7 @@ export class HttpRelay {
     });
     this.counts.relayedIn++;
     const fake = { req: req as unknown as IncomingMessage, res: response as unknown as ServerResponse };
-    if (this.#closed) return sendError(fake.res, new RequestError('unknown_session', 'no such session (its node is shutting down)'));
+    if (this.#closed) return sendError(fake.res, new RequestError('node_lost', 'the node that held this session is shutting down'));
     this.#serve(fake.req, fake.res, message.url);
   }
 

@@ -172,7 +172,7 @@ export class WebSocketRelay {
     for (const [id, edge] of [...this.#out]) {
       if (edge.owner !== owner) continue;
       if (edge.ws === null) {
-        this.#refuse(id, edge, new RequestError('unknown_session', 'no such session (the node that held it is gone)'));
+        this.#refuse(id, edge, new RequestError('node_lost', 'the node that held this session is gone'));
       } else {
         this.#out.delete(id);
         edge.ws.terminate();

@@ -60,11 +60,11 @@ describe.runIf(REDIS_SUITES_RUN)('the request relay when things go wrong', () =>
     expect(await res.text()).toContain('after');
   });
 
-  it('a session whose owner left the cluster gets 404 unknown_session (renew); one whose owner is listed but silent gets 502 (resume)', async () => {
+  it('a session whose owner left the cluster gets 404 node_lost (renew); one whose owner is listed but silent gets 502 (resume)', async () => {
     const [a] = await nodes(1);
     const gone = await fetch(`${a.origin}/ferry/v1/poll?sid=node-gone~abcdefghijklmnop&t=x&e=1&ack=0`);
     expect(gone.status).toBe(404);
-    expect(((await gone.json()) as { error: string }).error).toBe('unknown_session');
+    expect(((await gone.json()) as { error: string }).error).toBe('node_lost');
     // a node present in the registry that takes no relayed request (its subscriber is down)
     const raw = await rawRedis(redis.url);
     track({ close: async () => raw.destroy() });

@@ -1,0 +1,142 @@
+// Faults during traffic, with three Ferry node processes behind a real nginx balancing round-robin
+// and one real redis-server (issue 14): Redis paused, a node stopped for a deploy, a node killed.
+// Sessions whose node lived lose nothing and see nothing; those whose node went start a new
+// session on a live node, promptly and with a reason; no node process crashes.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import type { TransportName } from '../../../protocol/index.js';
+import { missingBinaries, missingBinariesBanner } from '../../e2e/support/binaries.js';
+import { NGINX_BINARY } from '../../e2e/support/paths/nginx.js';
+import { connectClient, waitFor, type RecordingClient } from '../../support/harness.js';
+import { freshPrefix } from '../../support/cluster-nodes.js';
+import { REDIS_SUITES_RUN, suiteRedisServer } from '../../support/redis-server.js';
+import { startRoundRobinNginx, type RoundRobinNginx } from '../../support/round-robin-nginx.js';
+import { startServerProcess, type ServerProcess } from '../../support/server-process-parent.js';
+
+const noNginx = missingBinaries([{ path: NGINX_BINARY, debianPackage: 'nginx-light' }]);
+if (noNginx.length > 0) console.warn(missingBinariesBanner(noNginx));
+const RUNS = REDIS_SUITES_RUN && (noNginx.length === 0 || process.env.CI === 'true');
+
+/** HTTP transports only: a client on a WebSocket alone cannot tell a dead node from a cut (see the README). */
+const TRANSPORTS: TransportName[] = ['xhr-polling', 'eventsource', 'xhr-streaming', 'jsonp-polling', 'iframe-streaming'];
+
+interface Deployment {
+  nodes: ServerProcess[];
+  nginx: RoundRobinNginx;
+  clients: RecordingClient[];
+}
+
+/** The node that owns `client`'s session now (its id names it). */
+function owner(client: RecordingClient): string {
+  return client.socket.id.split('~')[0];
+}
+
+/** Numbers `from`..`to` of the `{ n }` echoes `client` got, in arrival order. */
+function echoed(client: RecordingClient, from: number, to: number): number[] {
+  return client.received.map((m) => (m as { n: number }).n).filter((n) => n >= from && n <= to);
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+async function exchange(clients: RecordingClient[], from: number, to: number, timeoutMs = 30_000): Promise<void> {
+  for (const client of clients) for (const n of range(from, to)) client.socket.send({ n });
+  try {
+    await waitFor(() => clients.every((c) => echoed(c, from, to).length >= to - from + 1), `echoes ${from}..${to}`, timeoutMs);
+  } catch (error) {
+    const short = clients.filter((c) => echoed(c, from, to).length < to - from + 1);
+    const states = short.map((c) => `${c.socket.id} ${c.socket.transport} ${c.socket.state} got ${echoed(c, from, to).length} closes ${JSON.stringify(c.closes)}`);
+    throw new Error(`${String(error)}:\n${states.join('\n')}`);
+  }
+}
+
+describe.runIf(RUNS)('faults during traffic, three node processes behind a round-robin nginx', () => {
+  const redis = suiteRedisServer();
+  let deployment: Deployment | null = null;
+
+  /** Three nodes, nginx, and clients on HTTP transports until every node owns at least two sessions. */
+  async function deploy(): Promise<Deployment> {
+    if (noNginx.length > 0) throw new Error('CI=true and nginx is missing: install the Debian package nginx-light');
+    const prefix = freshPrefix();
+    const nodes = await Promise.all([0, 1, 2].map((i) => startServerProcess({ cluster: { redis: redis.url, prefix, nodeId: `node-${i}`, heartbeatInterval: 500, nodeExpiry: 1_500 } })));
+    const nginx = await startRoundRobinNginx(nodes.map((node) => node.port));
+    const clients: RecordingClient[] = [];
+    deployment = { nodes, nginx, clients };
+    const owned = (node: string): number => clients.filter((c) => owner(c) === node).length;
+    for (let i = 0; clients.length < 30 && [0, 1, 2].some((n) => owned(`node-${n}`) < 2); i++) {
+      const client = connectClient(nginx.origin, { transports: [TRANSPORTS[i % TRANSPORTS.length]] });
+      clients.push(client);
+      await waitFor(() => client.socket.state === 'open', 'a session to open');
+    }
+    for (const n of [0, 1, 2]) expect(owned(`node-${n}`), `sessions owned by node-${n}`).toBeGreaterThanOrEqual(2);
+    return deployment;
+  }
+
+  afterEach(async () => {
+    if (deployment === null) return;
+    for (const client of deployment.clients) client.socket.close();
+    await deployment.nginx.stop();
+    await Promise.all(deployment.nodes.map((node) => node.close()));
+    deployment = null;
+  });
+
+  it('Redis paused for 3 s (CLIENT PAUSE) during traffic: every message arrives once, in order, and no session ends', { timeout: 90_000 }, async () => {
+    const { nodes, clients } = await deploy();
+    await exchange(clients, 1, 30);
+    const admin = createClient({ url: redis.url, RESP: 2 });
+    await admin.connect();
+    try {
+      await admin.sendCommand(['CLIENT', 'PAUSE', '3000', 'ALL']);
+      await exchange(clients, 31, 60);
+    } finally {
+      admin.destroy();
+    }
+    for (const client of clients) {
+      expect(echoed(client, 1, 60)).toEqual(range(1, 60));
+      expect(client.closes).toEqual([]);
+    }
+    for (const node of nodes) expect(node.death(), node.stderr()).toBeNull();
+  });
+
+  it('a node stopped for a deploy (ferry.close()): its clients renew on the others, the rest lose nothing', { timeout: 90_000 }, async () => {
+    const { nodes, clients } = await deploy();
+    await exchange(clients, 1, 20);
+    const leaving = clients.filter((c) => owner(c) === 'node-2');
+    const staying = clients.filter((c) => owner(c) !== 'node-2');
+    await nodes[2].shutdown();
+    await waitFor(() => leaving.every((c) => c.socket.state === 'open' && owner(c) !== 'node-2'), 'the renewals', 20_000);
+    for (const client of leaving) expect(client.closes).toEqual(['server shutting down']);
+    await exchange(clients, 21, 40);
+    for (const client of staying) {
+      expect(echoed(client, 1, 40)).toEqual(range(1, 40));
+      expect(client.closes).toEqual([]);
+    }
+    for (const client of leaving) expect(echoed(client, 21, 40)).toEqual(range(21, 40));
+    for (const node of nodes.slice(0, 2)) expect(node.death(), node.stderr()).toBeNull();
+  });
+
+  it('a node killed (SIGKILL): its clients start new sessions on live nodes within seconds, the rest lose nothing', { timeout: 90_000 }, async () => {
+    const { nodes, clients } = await deploy();
+    await exchange(clients, 1, 20);
+    const lost = clients.filter((c) => owner(c) === 'node-1');
+    const staying = clients.filter((c) => owner(c) !== 'node-1');
+    const killedAt = Date.now();
+    await nodes[1].close();
+    // out of the registry after nodeExpiry (1.5 s here), plus a heartbeat; the clients retry meanwhile
+    await waitFor(() => lost.every((c) => c.socket.state === 'open' && owner(c) !== 'node-1'), 'the renewals', 20_000);
+    const renewedWithin = Date.now() - killedAt;
+    for (const client of lost) {
+      expect(client.closes.length).toBe(1);
+      // a poll or a send reads the refusal's body; a stream's refusal has none to read
+      expect(client.closes[0]).toMatch(/^(node lost|session expired)$/);
+    }
+    for (const client of lost.filter((c) => c.transports[0] === 'xhr-polling' || c.transports[0] === 'jsonp-polling')) expect(client.closes[0]).toBe('node lost');
+    await exchange(clients, 21, 40);
+    for (const client of staying) {
+      expect(echoed(client, 1, 40)).toEqual(range(1, 40));
+      expect(client.closes).toEqual([]);
+    }
+    for (const client of lost) expect(echoed(client, 21, 40)).toEqual(range(21, 40));
+    for (const node of [nodes[0], nodes[2]]) expect(node.death(), node.stderr()).toBeNull();
+    console.log(`[cluster] ${lost.length} sessions of the killed node renewed within ${renewedWithin} ms`);
+  });
+});
