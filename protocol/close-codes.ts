@@ -58,6 +58,8 @@ export const HttpError = {
   too_many_address_sessions: 429,
   unsupported_websocket_version: 426,
   too_many_sessions: 503,
+  /** The server was closed (`ferry.close()`) and its path answers nothing else: the client tries again, as after a dropped request (behind a balancer, another node answers). */
+  server_closed: 503,
   server_error: 500,
   /** Cluster: the node that owns the session (its id names it) could not be reached over Redis; the client resumes. */
   node_unavailable: 502,

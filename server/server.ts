@@ -15,6 +15,8 @@ import type { BroadcastOperator } from './rooms/broadcast-operator.js';
 import type { RoomAdapter } from './rooms/adapter.js';
 import type { FetchedSockets, NodesReply } from './rooms/socket-operations.js';
 import { WebSocketUpgrades } from './websocket-upgrade.js';
+import { rejectUpgrade, RequestError } from './http-errors.js';
+import { refuse } from './refuse.js';
 import { requestPolicies } from './policies/request-policies.js';
 import type { HandshakeMiddleware } from './auth/handshake-auth.js';
 import { ServerMetrics, type SessionExpiry, type TransportFailure } from './metrics.js';
@@ -55,7 +57,8 @@ export interface ServerEvents<ListenEvents = DefaultEvents, EmitEvents = Default
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** What a closed server's path answers (`Server.close`). */
+const SERVER_CLOSED = new RequestError('server_closed', 'this server has closed: try again (another node)');
 /** A middleware usable with Express, Connect or a plain `http` handler. */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
@@ -75,10 +78,11 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
   readonly #registry: SessionRegistry;
   readonly #routes: HttpRoutes;
   readonly #upgrades: WebSocketUpgrades;
-  readonly #detach: Array<() => void> = [];
   /** With a cluster: relays requests for other nodes' sessions (server/cluster/relay/). */
   readonly #relay: HttpRelay | null;
   #closed = false;
+  /** `close()` has begun: its Promise. */
+  #closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -238,32 +242,18 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     warnIfUnsafe(httpServer, this.options.pingInterval);
     const previous = httpServer.listeners('request') as RequestListener[];
     httpServer.removeAllListeners('request');
-    const onRequest: RequestListener = (req, res) => {
-      if (this.#routes.matches(req.url ?? '/') && !this.#closed) {
-        if (this.#relay?.forward(req, res, req.url ?? '/')) return;
-        this.#routes.handle(req, res, req.url ?? '/');
-        return;
-      }
+    httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.#routes.matches(req.url ?? '/')) return this.#serve(req, res, req.url ?? '/');
       if (previous.length === 0) {
         res.writeHead(404, { 'Content-Type': 'text/plain' });
         res.end('not found');
         return;
       }
       for (const listener of previous) listener.call(httpServer, req, res);
-    };
-    const onUpgrade: UpgradeListener = (req, socket, head) => {
-      if (this.#routes.matches(req.url ?? '/') && !this.#closed) {
-        if (!forwardUpgrade(this.#relay, req, socket, head, req.url ?? '/')) this.#upgrades.handle(req, socket, head, req.url ?? '/');
-      } else if (httpServer.listenerCount('upgrade') === 1) {
-        socket.destroy();
-      }
-    };
-    httpServer.on('request', onRequest);
-    httpServer.on('upgrade', onUpgrade);
-    this.#detach.push(() => {
-      httpServer.off('request', onRequest);
-      httpServer.off('upgrade', onUpgrade);
-      for (const listener of previous) httpServer.on('request', listener);
+    });
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.#routes.matches(req.url ?? '/')) this.#serveUpgrade(req, socket, head);
+      else if (httpServer.listenerCount('upgrade') === 1) socket.destroy();
     });
     return this;
   }
@@ -272,9 +262,8 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
   middleware(): Middleware {
     return (req, res, next) => {
       const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      if (this.#routes.matches(url) && !this.#closed) {
-        if (!this.#relay?.forward(req, res, url)) this.#routes.handle(req, res, url);
-      } else if (next) next();
+      if (this.#routes.matches(url)) this.#serve(req, res, url);
+      else if (next) next();
       else {
         res.writeHead(404);
         res.end();
@@ -284,18 +273,50 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
 
   /** Handles an `upgrade` event yourself; returns false when the URL is not Ferry's. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    if (!this.#routes.matches(req.url ?? '/') || this.#closed) return false;
-    if (!forwardUpgrade(this.#relay, req, socket, head, req.url ?? '/')) this.#upgrades.handle(req, socket, head, req.url ?? '/');
+    if (!this.#routes.matches(req.url ?? '/')) return false;
+    this.#serveUpgrade(req, socket, head);
     return true;
   }
 
-  /** Ends every session (clients are told the server is shutting down), stops timers, detaches. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * One request under Ferry's path. Once closed, the path stays Ferry's and answers 503
+   * `server_closed`: behind a balancer the request was for a session another node owns (or a new
+   * one), and the client tries again, landing elsewhere; a 404 from the app would end its session.
+   */
+  #serve(req: IncomingMessage, res: ServerResponse, url: string): void {
+    if (this.#closed) refuse(req, res, SERVER_CLOSED, {});
+    else if (!this.#relay?.forward(req, res, url)) this.#routes.handle(req, res, url);
+  }
+
+  #serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#closed) rejectUpgrade(socket, SERVER_CLOSED);
+    else if (!forwardUpgrade(this.#relay, req, socket, head, req.url ?? '/')) this.#upgrades.handle(req, socket, head, req.url ?? '/');
+  }
+
+  /**
+   * Ends every session (clients are told the server is shutting down: they start new sessions,
+   * on another node behind a balancer) and stops timers; from then on its path answers 503
+   * `server_closed`, which clients retry. With `drainTimeout` (ms), first takes no new session
+   * (handshakes get 503 `too_many_sessions`, also retried) and waits, at most that long, until
+   * every session's outbound messages have been acknowledged, so that a deploy loses none of what
+   * was sent; the sessions work as usual meanwhile. Calling it again returns the same Promise.
+   */
+  close(options: { drainTimeout?: number } = {}): Promise<void> {
+    const drainTimeout = options.drainTimeout ?? 0;
+    if (!(drainTimeout >= 0) || drainTimeout > 2_147_483_647) return Promise.reject(new RangeError('ferry: drainTimeout must be a number of ms, 0 or more'));
+    this.#closing ??= this.#close(drainTimeout);
+    return this.#closing;
+  }
+
+  async #close(drainTimeout: number): Promise<void> {
+    if (drainTimeout > 0) {
+      this.#registry.stopAdmitting();
+      const deadline = Date.now() + drainTimeout;
+      while (!this.#registry.drained() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     this.#closed = true;
     this.#registry.endAll(CloseCode.SERVER_SHUTDOWN, 'server shutting down');
     this.#upgrades.close();
-    for (const detach of this.#detach.splice(0)) detach();
     // the sessions' last answers to relayed requests reach Redis before the connections close
     await this.#relay?.close();
     await this.#registry.rooms.adapter.close();

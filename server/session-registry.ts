@@ -21,6 +21,8 @@ import { ServerMetrics } from './metrics.js';
  * from the CSPRNG, compared in constant time. The one place that knows where sessions live.
  */
 export class SessionRegistry {
+  /** Closing with a drain: no new sessions (`stopAdmitting`). */
+  #draining = false;
   readonly #sessions = new Map<string, Session>();
   readonly #options: ResolvedOptions;
   readonly #onConnection: (socket: Socket) => void;
@@ -90,6 +92,7 @@ export class SessionRegistry {
 
   /** Throws `too_many_sessions` when full. */
   assertCapacity(): void {
+    if (this.#draining) throw new RequestError('too_many_sessions', 'server shutting down: try another node');
     if (this.#sessions.size >= this.#options.maxSessions) {
       throw new RequestError('too_many_sessions', `the server holds its maximum of ${this.#options.maxSessions} sessions`);
     }
@@ -169,6 +172,17 @@ export class SessionRegistry {
       throw new RequestError('invalid_token', 'the token does not match this session');
     }
     return session;
+  }
+
+  /** Takes no new session from now on (`ferry.close({ drainTimeout })`): handshakes get 503. */
+  stopAdmitting(): void {
+    this.#draining = true;
+  }
+
+  /** Whether every session's outbound messages have been acknowledged (nothing would be lost by ending them now). */
+  drained(): boolean {
+    for (const session of this.#sessions.values()) if (session.channel.bufferedBytes > 0) return false;
+    return true;
   }
 
   endAll(code: number, reason: string): void {

@@ -54,7 +54,7 @@ function record(socket: ClientSocket): string[] {
 const FAST = { reconnectDelay: 50, reconnectDelayMax: 200 };
 
 describe('after the server shuts down, renewing: true', () => {
-  it('is followed by open on a Ferry attached again later, after handshakes answered 404 meanwhile', async () => {
+  it('is followed by open on a Ferry attached again later, after handshakes answered 503 server_closed meanwhile', async () => {
     const app = await appServer();
     const ferry = attachFerry(app);
     const socket = connect(`http://127.0.0.1:${(app.address() as AddressInfo).port}/ferry`, FAST);
@@ -104,16 +104,18 @@ describe('after the server shuts down, renewing: true', () => {
   });
 
   it('ends in one final close when the server that comes back refuses the client for good (403)', async () => {
-    let refusing = false;
-    const app = await appServer(0, () => refusing);
-    const ferry = attachFerry(app);
-    const socket = connect(`http://127.0.0.1:${(app.address() as AddressInfo).port}/ferry`, FAST);
+    const first = await appServer();
+    const port = (first.address() as AddressInfo).port;
+    const ferry = attachFerry(first);
+    const socket = connect(`http://127.0.0.1:${port}/ferry`, FAST);
     cleanup.push(() => socket.close());
     const events = record(socket);
     // on WebSocket the server's goodbye reaches the client whenever it comes (a poll may be between requests)
     await waitFor(() => events.length === 1 && socket.transport === 'websocket', 'open, on WebSocket');
     await ferry.close();
-    refusing = true;
+    first.closeAllConnections();
+    await new Promise<void>((resolve) => first.close(() => resolve()));
+    await appServer(port, () => true);
     await waitFor(() => events.length === 3, 'the final close');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(events).toHaveLength(3);

@@ -1,7 +1,9 @@
 // nginx as a plain round-robin load balancer in front of several Ferry nodes: one `upstream` with
 // every node and nothing that pins a client to one (no `ip_hash`, no `hash`, no cookie), WebSocket
-// upgrades forwarded. Every request is logged with the node that served it and its `sid`, so a test
-// can count how many nodes one session's requests reached.
+// upgrades forwarded, and otherwise nginx's defaults, as in the README's config (a node that
+// refuses connections is passed over for 10 s, and the request tried on the next one). Every
+// request is logged with the node that served it and its `sid`, so a test can count how many nodes
+// one session's requests reached.
 import { join } from 'node:path';
 import { startConfiguredDaemon } from '../e2e/support/processes.js';
 import { NGINX_BINARY, nginxOwnFiles } from '../e2e/support/paths/nginx.js';
@@ -16,7 +18,7 @@ export interface RoundRobinNginx {
 }
 
 function config(dir: string, port: number, nodePorts: readonly number[]): string {
-  const servers = nodePorts.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n');
+  const servers = nodePorts.map((p) => `    server 127.0.0.1:${p};`).join('\n');
   return `worker_processes 1;
 ${nginxOwnFiles(dir).main}
 events { worker_connections 1024; }
@@ -36,8 +38,6 @@ ${servers}
       proxy_set_header Connection "upgrade";
       proxy_set_header Host $http_host;
       proxy_buffering off;
-      proxy_read_timeout 120s;
-      proxy_next_upstream off;
     }
   }
 }

@@ -38,15 +38,25 @@ function echoed(client: RecordingClient, from: number, to: number): number[] {
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+/** Where each of `clients` stands, for a failure's message. */
+function describeClients(clients: RecordingClient[], from = 0, to = 0): string {
+  const line = (c: RecordingClient): string =>
+    `${c.socket.id} ${c.transports.join('>')} now ${c.socket.transport} ${c.socket.state} got ${echoed(c, from, to).length} closes ${JSON.stringify(c.closes)} attempts ${JSON.stringify(c.socket.attempts.slice(-3))}`;
+  return clients.map(line).join('\n');
+}
+
+/** Waits for `condition` over `clients`; on time-out the error says where those it does not hold for stand. */
+async function waitForAll(clients: RecordingClient[], condition: (c: RecordingClient) => boolean, what: string, timeoutMs: number, from = 0, to = 0): Promise<void> {
+  try {
+    await waitFor(() => clients.every(condition), what, timeoutMs);
+  } catch (error) {
+    throw new Error(`${String(error)}:\n${describeClients(clients.filter((c) => !condition(c)), from, to)}`);
+  }
+}
+
 async function exchange(clients: RecordingClient[], from: number, to: number, timeoutMs = 30_000): Promise<void> {
   for (const client of clients) for (const n of range(from, to)) client.socket.send({ n });
-  try {
-    await waitFor(() => clients.every((c) => echoed(c, from, to).length >= to - from + 1), `echoes ${from}..${to}`, timeoutMs);
-  } catch (error) {
-    const short = clients.filter((c) => echoed(c, from, to).length < to - from + 1);
-    const states = short.map((c) => `${c.socket.id} ${c.socket.transport} ${c.socket.state} got ${echoed(c, from, to).length} closes ${JSON.stringify(c.closes)}`);
-    throw new Error(`${String(error)}:\n${states.join('\n')}`);
-  }
+  await waitForAll(clients, (c) => echoed(c, from, to).length >= to - from + 1, `echoes ${from}..${to}`, timeoutMs, from, to);
 }
 
 describe.runIf(RUNS)('faults during traffic, three node processes behind a round-robin nginx', () => {
@@ -103,7 +113,7 @@ describe.runIf(RUNS)('faults during traffic, three node processes behind a round
     const leaving = clients.filter((c) => owner(c) === 'node-2');
     const staying = clients.filter((c) => owner(c) !== 'node-2');
     await nodes[2].shutdown();
-    await waitFor(() => leaving.every((c) => c.socket.state === 'open' && owner(c) !== 'node-2'), 'the renewals', 20_000);
+    await waitForAll(leaving, (c) => c.socket.state === 'open' && owner(c) !== 'node-2', 'the renewals', 20_000);
     for (const client of leaving) expect(client.closes).toEqual(['server shutting down']);
     await exchange(clients, 21, 40);
     for (const client of staying) {
@@ -122,7 +132,7 @@ describe.runIf(RUNS)('faults during traffic, three node processes behind a round
     const killedAt = Date.now();
     await nodes[1].close();
     // out of the registry after nodeExpiry (1.5 s here), plus a heartbeat; the clients retry meanwhile
-    await waitFor(() => lost.every((c) => c.socket.state === 'open' && owner(c) !== 'node-1'), 'the renewals', 20_000);
+    await waitForAll(lost, (c) => c.socket.state === 'open' && owner(c) !== 'node-1', 'the renewals', 20_000);
     const renewedWithin = Date.now() - killedAt;
     for (const client of lost) {
       expect(client.closes.length).toBe(1);
