@@ -58,6 +58,8 @@ export interface FerryMetrics {
   httpErrors: Partial<Record<HttpErrorCode, number>>;
   /** Counter: close codes the server ended sessions with, and dropped failing transports with (4004 protocol error, 4006 over budget, 4007 ping timeout…), keyed by code. */
   closeCodes: Partial<Record<number, number>>;
+  /** Counter, cluster only (0 otherwise): requests and WebSocket joins for other nodes' sessions that this node relayed to their owner (`out`), and those it served for other nodes as owner (`in`). The relay's own refusals are in `httpErrors` (`node_unavailable`, `node_timeout`, `node_lost`). */
+  relayed: { out: number; in: number };
 }
 
 /** Builds the snapshot: counters copied, gauges computed by walking `sessions`. */
@@ -99,5 +101,6 @@ export function metricsSnapshot(metrics: ServerMetrics, sessions: Iterable<Sessi
     refusals: metrics.refusals.record(),
     httpErrors: metrics.httpErrors.record(),
     closeCodes: metrics.closeCodes.record(),
+    relayed: { out: metrics.relayedOut, in: metrics.relayedIn },
   };
 }

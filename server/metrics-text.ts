@@ -74,6 +74,10 @@ export function prometheusText(m: FerryMetrics): string {
   out.family('ferry_sent_bytes_total', 'counter', 'Payload bytes of the messages, events and answers queued for clients.', [[{}, m.bytesOut]]);
   out.byLabel('ferry_refusals_total', 'counter', 'Requests refused for policy or a limit (origin, host, auth, rate limits, session limits), by error code.', 'reason', m.refusals);
   out.byLabel('ferry_http_errors_total', 'counter', 'HTTP error answers and refused WebSocket upgrades, by error code.', 'code', m.httpErrors);
+  out.family('ferry_relayed_total', 'counter', 'Cluster: requests and WebSocket joins relayed to the node owning their session (out), and served here for other nodes (in).', [
+    [{ direction: 'out' }, m.relayed.out],
+    [{ direction: 'in' }, m.relayed.in],
+  ]);
   out.byLabel('ferry_close_codes_total', 'counter', 'Close codes sessions were ended with and failing transports dropped with, by code.', 'code', m.closeCodes);
   return out.lines.join('\n') + '\n';
 }

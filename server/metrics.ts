@@ -148,6 +148,9 @@ export class ServerMetrics {
   readonly refusals = new Tally<HttpErrorCode>();
   readonly httpErrors = new Tally<HttpErrorCode>();
   readonly closeCodes = new Tally<number>();
+  /** Cluster: requests and WebSocket joins this node relayed to their session's owner, and those it served as owner. */
+  relayedOut = 0;
+  relayedIn = 0;
 
   constructor(events: MetricsEvents = NO_EVENTS) {
     this.#events = events;

@@ -90,6 +90,7 @@ describe('metrics', () => {
       refusals: { origin_not_allowed: 1 },
       httpErrors: { origin_not_allowed: 1 },
       closeCodes: { 4004: 1 },
+      relayed: { out: 0, in: 0 },
     });
     expect(blackholed.socket.transport).toBe('xhr-polling');
 
@@ -236,6 +237,7 @@ describe('metrics', () => {
       // a label value no real code has, to see it written escaped
       httpErrors: { 'say "hi"\\\n': 3 } as unknown as FerryMetrics['httpErrors'],
       closeCodes: {},
+      relayed: { out: 0, in: 0 },
     };
     const samples = parseExposition(prometheusText(snapshot));
     expect(samples.get('ferry_http_errors_total{code="say \\"hi\\"\\\\\\n"}')).toBe(3);

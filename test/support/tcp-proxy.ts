@@ -7,7 +7,7 @@ export type ProxyMode = 'forward' | 'blackhole-websocket' | 'refuse';
  * A TCP proxy on 127.0.0.1 for failure tests. `forward` relays bytes; `blackhole-websocket` relays
  * until a `101 Switching Protocols` response has passed, then silently drops every byte in both
  * directions while keeping the connection open; `refuse` drops new connections at once.
- * `cutAll()` destroys every live connection.
+ * `cutAll()` destroys every live connection, `cutOne()` one of them.
  */
 export class TcpProxy extends LoopbackListener {
   readonly #pairs = new Set<[net.Socket, net.Socket]>();
@@ -73,6 +73,17 @@ export class TcpProxy extends LoopbackListener {
       b.destroy();
     }
     this.#pairs.clear();
+  }
+
+  /** Destroys one live connection, picked with `random` (a seeded generator, so a run can be replayed); false when there is none. */
+  cutOne(random: () => number): boolean {
+    const pairs = [...this.#pairs];
+    if (pairs.length === 0) return false;
+    const pair = pairs[Math.floor(random() * pairs.length)];
+    this.#pairs.delete(pair);
+    pair[0].destroy();
+    pair[1].destroy();
+    return true;
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import type { NodeRegistry } from '../node-registry.js';
 import { withTimeout, type RedisLink } from '../redis-link.js';
 import { parseRelayMessage, sessionOwner, type RelayedHeaders, type RelayMessage, type ResponseHeaders } from './relay-messages.js';
 import type { Duplex } from 'node:stream';
+import type { HttpErrorCode } from '../../../protocol/index.js';
 import { RelayedRequest, RelayedResponse, type ResponseSink } from './relayed-exchange.js';
 import { WebSocketRelay, type JoinRelayed } from './ws-relay.js';
 
@@ -20,6 +21,13 @@ const UNCONFIRMED_END_MS = 30_000;
 const CLOSE_WAIT_MS = 2_000;
 
 /** What the relay needs of the cluster adapter (RedisAdapter). */
+/** What the relay counts (ServerMetrics has it). */
+export interface RelayMetrics {
+  relayedOut: number;
+  relayedIn: number;
+  refused(code: HttpErrorCode, handshake: boolean): void;
+}
+
 export interface RelayCluster {
   readonly nodeId: string;
   readonly options: { readonly prefix: string; readonly heartbeatInterval: number };
@@ -83,18 +91,19 @@ export class HttpRelay {
    */
   readonly #goneUntil = new Map<string, number>();
   #watch: NodeJS.Timeout | null = null;
-  /** Relayed requests this node sent to an owner, and served as owner (for tests and metrics). */
-  readonly counts = { relayedOut: 0, relayedIn: 0 };
+  /** Where relayed requests and the relay's own refusals are counted (`ferry.metrics()`). */
+  readonly #metrics: RelayMetrics;
 
-  constructor(cluster: RelayCluster, options: ResolvedOptions, serve: ServeRelayed, join: JoinRelayed, report: (error: Error) => void) {
+  constructor(cluster: RelayCluster, options: ResolvedOptions, serve: ServeRelayed, join: JoinRelayed, report: (error: Error) => void, metrics: RelayMetrics) {
     this.#cluster = cluster;
+    this.#metrics = metrics;
     this.#serve = serve;
     this.#report = report;
     this.#maxMessageSize = options.maxMessageSize;
     this.#bodyTimeout = options.bodyTimeout;
     this.#idleMs = options.pingInterval + options.pingTimeout;
     const channel = { nodeId: cluster.nodeId, publish: (node: string, message: object) => this.#publish(node, message) };
-    this.#ws = new WebSocketRelay(channel, join, options.maxMessageSize, options.bodyTimeout);
+    this.#ws = new WebSocketRelay(channel, join, options.maxMessageSize, options.bodyTimeout, (code) => metrics.refused(code, false));
   }
 
   /** Subscribes to this node's relay channel (run once connected, before the node enters the registry). */
@@ -149,7 +158,7 @@ export class HttpRelay {
         if (edge.owner !== owner) continue;
         this.#finish(id, edge);
         if (edge.res.headersSent) edge.res.destroy();
-        else sendError(edge.res, new RequestError('node_lost', 'the node that held this session is gone'), { Connection: 'close' });
+        else this.#refuse(edge.res, new RequestError('node_lost', 'the node that held this session is gone'));
       }
       this.#ws.cutOwner(owner);
     }
@@ -179,9 +188,10 @@ export class HttpRelay {
     if (owner === null) return false;
     if (this.#cluster.relayParts === null || !this.#started || this.#closed) {
       socket.on('error', () => socket.destroy());
+      this.#metrics.refused('node_unavailable', false);
       rejectUpgrade(socket, new RequestError('node_unavailable', 'this node is not connected to the cluster'));
     } else {
-      this.counts.relayedOut++;
+      this.#metrics.relayedOut++;
       this.#ws.forward(++this.#nextId, owner, req, socket, head, url);
     }
     return true;
@@ -249,7 +259,7 @@ export class HttpRelay {
       if (edge.done) return;
       const parts = this.#cluster.relayParts;
       if (parts === null || !this.#started || this.#closed) throw new RequestError('node_unavailable', 'this node is not connected to the cluster');
-      this.counts.relayedOut++;
+      this.#metrics.relayedOut++;
       const message = { t: 'req', from: this.#cluster.nodeId, id, method: req.method ?? 'GET', url, headers, addr: req.socket.remoteAddress ?? null, body };
       this.#arm(id, edge);
       if (await this.#publish(owner, message)) return;
@@ -260,7 +270,7 @@ export class HttpRelay {
     } catch (e) {
       if (edge.done) return;
       this.#finish(id, edge);
-      if (e instanceof RequestError) sendError(res, e, { Connection: 'close' });
+      if (e instanceof RequestError) this.#refuse(res, e);
       else res.destroy();
     }
   }
@@ -296,9 +306,15 @@ export class HttpRelay {
       void this.#publish(edge.owner, { t: 'close', from: this.#cluster.nodeId, id });
       this.#finish(id, edge);
       if (edge.res.headersSent) edge.res.destroy();
-      else sendError(edge.res, new RequestError('node_timeout', `the node holding this session (${edge.owner}) did not answer in time`), { Connection: 'close' });
+      else this.#refuse(edge.res, new RequestError('node_timeout', `the node holding this session (${edge.owner}) did not answer in time`));
     }, this.#idleMs);
     edge.timer.unref();
+  }
+
+  /** Answers a relayed request with the relay's own error (the owner never answered it), counted like any other. */
+  #refuse(res: ServerResponse, error: RequestError): void {
+    this.#metrics.refused(error.code, false);
+    sendError(res, error, { Connection: 'close' });
   }
 
   #finish(id: number, edge: EdgeExchange): void {
@@ -406,9 +422,9 @@ export class HttpRelay {
     response.once('close', () => {
       if (this.#in.get(key) === response) this.#in.delete(key);
     });
-    this.counts.relayedIn++;
+    this.#metrics.relayedIn++;
     const fake = { req: req as unknown as IncomingMessage, res: response as unknown as ServerResponse };
-    if (this.#closed) return sendError(fake.res, new RequestError('node_lost', 'the node that held this session is shutting down'));
+    if (this.#closed) return this.#refuse(fake.res, new RequestError('node_lost', 'the node that held this session is shutting down'));
     this.#serve(fake.req, fake.res, message.url);
   }
 

@@ -21,7 +21,7 @@ export function setUpRelay(
 ): HttpRelay | null {
   if (!(adapter instanceof RedisAdapter)) return null;
   registry.idPrefix = adapter.nodeId + '~';
-  const relay = new HttpRelay(adapter, options, serve.http, serve.join, report);
+  const relay = new HttpRelay(adapter, options, serve.http, serve.join, report, registry.metrics);
   adapter.whenConnected((link) => relay.start(link));
   return relay;
 }

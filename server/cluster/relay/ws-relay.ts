@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { RequestError } from '../../http-errors.js';
+import type { HttpErrorCode } from '../../../protocol/index.js';
 import type { RelayMessage } from './relay-messages.js';
 import { RelayedRequest } from './relayed-exchange.js';
 
@@ -104,11 +105,13 @@ export class WebSocketRelay {
   readonly #join: JoinRelayed;
   readonly #wss: WebSocketServer;
   readonly #answerMs: number;
+  readonly #refused: (code: HttpErrorCode) => void;
   readonly #out = new Map<number, EdgeSocket>();
   readonly #in = new Map<string, RelayedWebSocket>();
 
-  constructor(channel: RelayChannel, join: JoinRelayed, maxMessageSize: number, answerMs: number) {
+  constructor(channel: RelayChannel, join: JoinRelayed, maxMessageSize: number, answerMs: number, refused: (code: HttpErrorCode) => void) {
     this.#channel = channel;
+    this.#refused = refused;
     this.#join = join;
     this.#answerMs = answerMs;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageSize, perMessageDeflate: false, clientTracking: false });
@@ -256,6 +259,8 @@ export class WebSocketRelay {
     if (this.#out.get(id) !== edge || edge.ws !== null) return;
     this.#out.delete(id);
     if (edge.timer !== null) clearTimeout(edge.timer);
+    // the relay's own refusal is counted here; one the owner sent (error null) was counted there
+    if (error !== null) this.#refused(error.code);
     const code = error === null ? status : error.status;
     const text = error === null ? body : error.body();
     const socket = edge.socket;

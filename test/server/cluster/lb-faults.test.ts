@@ -1,5 +1,6 @@
 // Faults during traffic, with three Ferry node processes behind a real nginx balancing round-robin
-// and one real redis-server (issue 14): Redis paused, a node stopped for a deploy, a node killed.
+// and one real redis-server (issue 14): Redis paused, a node stopped for a deploy, a node killed,
+// connections between the clients and nginx cut at random.
 // Sessions whose node lived lose nothing and see nothing; those whose node went start a new
 // session on a live node, promptly and with a reason; no node process crashes.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ import { freshPrefix } from '../../support/cluster-nodes.js';
 import { REDIS_SUITES_RUN, suiteRedisServer } from '../../support/redis-server.js';
 import { startRoundRobinNginx, type RoundRobinNginx } from '../../support/round-robin-nginx.js';
 import { startServerProcess, type ServerProcess } from '../../support/server-process-parent.js';
+import { mulberry32 } from '../../support/seeded-random.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 
 const noNginx = missingBinaries([{ path: NGINX_BINARY, debianPackage: 'nginx-light' }]);
 if (noNginx.length > 0) console.warn(missingBinariesBanner(noNginx));
@@ -23,6 +26,8 @@ const TRANSPORTS: TransportName[] = ['xhr-polling', 'eventsource', 'xhr-streamin
 interface Deployment {
   nodes: ServerProcess[];
   nginx: RoundRobinNginx;
+  /** Between the clients and nginx, when the test cuts connections. */
+  proxy: TcpProxy | null;
   clients: RecordingClient[];
 }
 
@@ -64,16 +69,17 @@ describe.runIf(RUNS)('faults during traffic, three node processes behind a round
   let deployment: Deployment | null = null;
 
   /** Three nodes, nginx, and clients on HTTP transports until every node owns at least two sessions. */
-  async function deploy(): Promise<Deployment> {
+  async function deploy({ transports = TRANSPORTS, cutter = false, atLeast = 0 }: { transports?: TransportName[]; cutter?: boolean; atLeast?: number } = {}): Promise<Deployment> {
     if (noNginx.length > 0) throw new Error('CI=true and nginx is missing: install the Debian package nginx-light');
     const prefix = freshPrefix();
     const nodes = await Promise.all([0, 1, 2].map((i) => startServerProcess({ cluster: { redis: redis.url, prefix, nodeId: `node-${i}`, heartbeatInterval: 500, nodeExpiry: 1_500 } })));
     const nginx = await startRoundRobinNginx(nodes.map((node) => node.port));
+    const proxy = cutter ? await new TcpProxy(Number(new URL(nginx.origin).port)).listen() : null;
     const clients: RecordingClient[] = [];
-    deployment = { nodes, nginx, clients };
+    deployment = { nodes, nginx, proxy, clients };
     const owned = (node: string): number => clients.filter((c) => owner(c) === node).length;
-    for (let i = 0; clients.length < 30 && [0, 1, 2].some((n) => owned(`node-${n}`) < 2); i++) {
-      const client = connectClient(nginx.origin, { transports: [TRANSPORTS[i % TRANSPORTS.length]] });
+    for (let i = 0; clients.length < Math.max(30, atLeast) && (clients.length < atLeast || [0, 1, 2].some((n) => owned(`node-${n}`) < 2)); i++) {
+      const client = connectClient(proxy?.origin ?? nginx.origin, { transports: [transports[i % transports.length]] });
       clients.push(client);
       await waitFor(() => client.socket.state === 'open', 'a session to open');
     }
@@ -84,6 +90,7 @@ describe.runIf(RUNS)('faults during traffic, three node processes behind a round
   afterEach(async () => {
     if (deployment === null) return;
     for (const client of deployment.clients) client.socket.close();
+    await deployment.proxy?.close();
     await deployment.nginx.stop();
     await Promise.all(deployment.nodes.map((node) => node.close()));
     deployment = null;
@@ -148,5 +155,31 @@ describe.runIf(RUNS)('faults during traffic, three node processes behind a round
     for (const client of lost) expect(echoed(client, 21, 40)).toEqual(range(21, 40));
     for (const node of [nodes[0], nodes[2]]) expect(node.death(), node.stderr()).toBeNull();
     console.log(`[cluster] ${lost.length} sessions of the killed node renewed within ${renewedWithin} ms`);
+  });
+
+  it('connections between the clients and nginx cut at random during traffic, WebSocket included: every message arrives once, in order, and no session ends', { timeout: 120_000 }, async () => {
+    const { nodes, proxy, clients } = await deploy({ transports: [...TRANSPORTS, 'websocket'], cutter: true, atLeast: 18 });
+    const seed = Date.now() % 1_000_000;
+    const random = mulberry32(seed);
+    let cuts = 0;
+    const cutter = setInterval(() => {
+      if (proxy?.cutOne(random)) cuts++;
+    }, 50);
+    try {
+      // 20 rounds of 10 messages each way, a little apart, so that cuts fall on every kind of request
+      for (let from = 1; from <= 200; from += 10) {
+        await exchange(clients, from, from + 9, 60_000);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      clearInterval(cutter);
+    }
+    console.log(`[cluster] ${cuts} connections cut at random (seed ${seed}) under ${clients.length} sessions`);
+    expect(cuts).toBeGreaterThan(20);
+    for (const client of clients) {
+      expect(echoed(client, 1, 200), `${client.socket.id} (seed ${seed})`).toEqual(range(1, 200));
+      expect(client.closes).toEqual([]);
+    }
+    for (const node of nodes) expect(node.death(), node.stderr()).toBeNull();
   });
 });

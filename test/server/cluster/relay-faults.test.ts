@@ -73,6 +73,9 @@ describe.runIf(REDIS_SUITES_RUN)('the request relay when things go wrong', () =>
     const silent = await fetch(`${a.origin}/ferry/v1/poll?sid=node-silent~abcdefghijklmnop&t=x&e=1&ack=0`);
     expect(silent.status).toBe(502);
     expect(((await silent.json()) as { error: string }).error).toBe('node_unavailable');
+    // the relay's own answers are counted like any other error (ferry.metrics() and the text format)
+    expect(a.ferry.metrics().httpErrors).toEqual({ node_lost: 1, node_unavailable: 1 });
+    expect(a.ferry.metrics().relayed).toEqual({ out: 2, in: 0 });
   });
 
   it('an owner that shuts down answers the poll relayed to it at once, and the next one gets 404', async () => {
@@ -99,6 +102,8 @@ describe.runIf(REDIS_SUITES_RUN)('the request relay when things go wrong', () =>
     const url = `${b.origin}/ferry/v1/send?sid=${encodeURIComponent(hs.sid)}&t=${encodeURIComponent(hs.token)}`;
     const res = await fetch(url, { method: 'POST', body: JSON.stringify([['m', 1, 'x'.repeat(5_000)]]) });
     expect(res.status).toBe(413);
+    expect(b.ferry.metrics().relayed).toEqual({ out: 1, in: 0 });
+    expect(a.ferry.metrics().relayed).toEqual({ out: 0, in: 1 });
     expect(((await res.json()) as { error: string }).error).toBe('payload_too_large');
     await waitFor(() => closes.length === 1, 'the session to end');
     expect(closes[0]).toContain('too large');
