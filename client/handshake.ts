@@ -3,7 +3,7 @@ import type { ClientEnv } from './env/env.js';
 import { transportsInRefusal } from './server-transports.js';
 import { nextJsonpCallback } from './transports/jsonp-polling.js';
 import type { FerryLocation } from './transports/transport.js';
-import { routeUrl } from './transports/urls.js';
+import { protocolsParam, routeUrl } from './transports/urls.js';
 import { AUTH_REFUSED, authRefusal, handshakeBody } from './auth.js';
 
 /** `offered`: on a `403 transport_disabled`, the transports the server named instead (client/server-transports.ts). */
@@ -14,11 +14,12 @@ export type HandshakeCallback = (error: string | null, handshake: Handshake | nu
  * starting on `jsonp-polling` asks by script tag instead: `GET …/v1/handshake?transport=jsonp-polling&cb=…`.
  * The app's query parameters from the Ferry URL follow Ferry's.
  */
-export function requestHandshake(env: ClientEnv, where: FerryLocation, transport: TransportName, timeoutMs: number, auth: string, callback: HandshakeCallback): void {
-  const url = routeUrl(where, 'v1/handshake', 'transport=' + transport);
+export function requestHandshake(env: ClientEnv, where: FerryLocation, transport: TransportName, protocols: string[], timeoutMs: number, auth: string, callback: HandshakeCallback): void {
+  const params = 'transport=' + transport + protocolsParam(protocols);
+  const url = routeUrl(where, 'v1/handshake', params);
   if (transport === 'jsonp-polling' && env.jsonp) {
     const name = nextJsonpCallback();
-    env.jsonp.load(routeUrl(where, 'v1/handshake', 'transport=' + transport + '&cb=' + name), name, timeoutMs, (error, text, status) => {
+    env.jsonp.load(routeUrl(where, 'v1/handshake', params + '&cb=' + name), name, timeoutMs, (error, text, status) => {
       if (error || text === null) return callback(error ? error.message : 'no response', null, status);
       adopt(text, callback);
     });

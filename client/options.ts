@@ -2,6 +2,7 @@ import { TRANSPORT_NAMES, isTransportName, type TransportName } from '../protoco
 import type { TransportStorage } from './transport-memory.js';
 import { resolveDrainBelow } from './backpressure.js';
 import type { AuthOption } from './auth.js';
+import { checkProtocols } from './web-socket-checks.js';
 
 export interface ConnectOptions {
   /** Transports to use, in order of preference. Default: all, best first (see DEFAULT_TRANSPORTS). */
@@ -38,6 +39,13 @@ export interface ConnectOptions {
    * never in a URL; a JSONP handshake (a script tag) cannot carry it.
    */
   auth?: AuthOption;
+  /**
+   * Subprotocols to offer, best first (tokens, none twice: a SyntaxError otherwise). They travel
+   * in the handshake's URL; the server picks one (its `handleProtocols` option, else the first)
+   * and `socket.protocol` says which. A server that picks none ends the socket for good
+   * ("handshake refused: …"). Default: none.
+   */
+  protocols?: string | string[];
 }
 
 export interface ResolvedConnectOptions {
@@ -52,6 +60,7 @@ export interface ResolvedConnectOptions {
   rememberFor: number;
   storage: TransportStorage | null | undefined;
   auth: AuthOption | undefined;
+  protocols: string[];
 }
 
 /** Every transport, best first. */
@@ -83,5 +92,6 @@ export function resolveConnectOptions(options: ConnectOptions | undefined): Reso
     rememberFor: o.rememberFor === 0 ? 0 : pick(o.rememberFor, 3600000),
     storage: o.storage,
     auth: o.auth,
+    protocols: checkProtocols(o.protocols),
   };
 }

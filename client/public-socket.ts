@@ -18,6 +18,8 @@ export interface ClientSocket<ListenEvents = DefaultEvents, EmitEvents = Default
   readonly id: string;
   /** The transport in use, or null before the first one is up. */
   readonly transport: TransportName | null;
+  /** The subprotocol the server picked from the `protocols` option; '' when none were offered, or before `open`. */
+  readonly protocol: string;
   /** Why each transport was or was not used, newest last. */
   readonly attempts: TransportAttempt[];
   /** Heartbeat interval this client asks of the server after seeing idle cuts (ms), or 0 for the server's. */

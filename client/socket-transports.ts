@@ -268,7 +268,7 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     // a cluster says when the session's node is gone (PROTOCOL.md "Session ids in a cluster")
     if (status === 404) return this._renew(reason.indexOf('"node_lost"') >= 0 ? 'node lost' : 'session expired');
     if (status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
-    if (status === 403 || status === 400 || status === AUTH_REFUSED) return this._finish(reason);
+    if (status === 403 || status === 400 || status === AUTH_REFUSED || status === CloseCode.SUBPROTOCOL_REFUSED) return this._finish(reason);
     if (status === 1009) return this._finish('message too large');
     if (status !== null && renewable(status)) return this._renew(reason);
     // a WebSocket or stream that went silent (blackholed, or held by a buffering proxy) is not tried again

@@ -32,7 +32,7 @@ import type { TransportAttempt } from './transport-plan.js';
 import { streamKind } from './transports/stream-kinds.js';
 import type { ClientTransport } from './transports/transport.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
-import { routeUrl, sessionUrl, toWebSocketUrl } from './transports/urls.js';
+import { protocolsParam, routeUrl, sessionUrl, toWebSocketUrl } from './transports/urls.js';
 
 /**
  * The client side of a session: one state machine over whichever transport works. It numbers
@@ -54,6 +54,11 @@ export class ClientSocket extends ClientSocketTransports {
   /** Public session id, once known. */
   get id(): string {
     return this.sid;
+  }
+
+  /** The subprotocol the server picked from `protocols`; '' when none were offered, or before the session opens. */
+  get protocol(): string {
+    return this._handshake && this._handshake.protocol ? this._handshake.protocol : '';
   }
 
   /** The transport in use, or null before the first one is up. */
@@ -131,6 +136,12 @@ export class ClientSocket extends ClientSocketTransports {
   /** Ends the session; the server is told. */
   close(): void {
     if (this.state === 'closed') return;
+    this._goodbye();
+    this._finish('client closed');
+  }
+
+  /** Tells the server the session ends (it ends it normally). */
+  private _goodbye(): void {
     const t = this._active;
     // a WebSocket closed with 1000 is the goodbye; over HTTP the goodbye is its own request,
     // which tearing the transport down must not abort
@@ -143,7 +154,6 @@ export class ClientSocket extends ClientSocketTransports {
         // best effort: the server ends the session by its own timeouts anyway
       }
     }
-    this._finish('client closed');
   }
 
   // ---- starting and renewing sessions
@@ -166,7 +176,7 @@ export class ClientSocket extends ClientSocketTransports {
     if (!first) return this._finish('no usable transport');
     this._timers.set('connect', 0, () => {
       const started = now();
-      requestHandshake(this._env, this, first, this._options.connectTimeout, auth, (error, handshake, status, offered) => {
+      requestHandshake(this._env, this, first, this._options.protocols, this._options.connectTimeout, auth, (error, handshake, status, offered) => {
         if (this.state === 'closed') return;
         if (handshake) {
           this._rtt = now() - started;
@@ -189,7 +199,7 @@ export class ClientSocket extends ClientSocketTransports {
 
   private _openDirectWebSocket(auth: string): void {
     this._epoch = 1;
-    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(routeUrl(this, 'v1/ws', '')), 1, this, authPacket(auth)));
+    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(routeUrl(this, 'v1/ws', protocolsParam(this._options.protocols).slice(1))), 1, this, authPacket(auth)));
     this._timers.set('connect', this._options.connectTimeout, () => this._lose(this._active, 'handshake timed out', null));
   }
 
@@ -207,6 +217,13 @@ export class ClientSocket extends ClientSocketTransports {
     this._handshake = handshake;
     this.sid = handshake.sid;
     this.token = handshake.token;
+    const offered = this._options.protocols;
+    if (offered.length > 0 && (typeof handshake.protocol !== 'string' || offered.indexOf(handshake.protocol) < 0)) {
+      // as a browser fails a WebSocket whose server picked none of its subprotocols: for good
+      if (first) first.close();
+      this._goodbye();
+      return this._finish('handshake refused: the server picked none of the subprotocols offered (' + offered.join(', ') + ')');
+    }
     // the secret is kept in the closure only, not in the handshake kept on the socket
     handshake.token = '';
     this.pingInterval = handshake.pingInterval;
@@ -295,3 +312,4 @@ export class ClientSocket extends ClientSocketTransports {
     }
   }
 }
+

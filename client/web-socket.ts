@@ -55,6 +55,7 @@ export abstract class FerryWebSocket extends WebSocketEvents {
   private _queue: Array<string | Uint8Array | Blob> | null = null;
   /** Bytes in `_queue`, and bytes given to `send` once closing (the spec counts them, sends nothing). */
   private _held = 0;
+  private _protocol = '';
   /** Fails the connection when the session has not opened in time. */
   private _deadline: ReturnType<typeof setTimeout> | null = null;
 
@@ -62,14 +63,14 @@ export abstract class FerryWebSocket extends WebSocketEvents {
     super();
     if (arguments.length === 0) throw new TypeError('WebSocket: a URL is required');
     this._url = webSocketUrl(String(url));
-    // negotiation is not there yet: the list is checked as the spec says, and `protocol` stays ''
-    checkProtocols(protocols);
-    const session = (this._session = this._open(this._url.replace(/^ws/, 'http'), { reconnect: false }));
+    const offered = checkProtocols(protocols);
+    const session = (this._session = this._open(this._url.replace(/^ws/, 'http'), { reconnect: false, protocols: offered }));
     this._deadline = setTimeout(() => this._failed('the connection could not be established'), this._connectDeadline());
     session.on('open', () => {
       this._clearDeadline();
       if (this._state !== CONNECTING) return;
       this._state = OPEN;
+      this._protocol = session.protocol;
       this.dispatchEvent(createEvent('Event', 'open', {}));
     });
     session.on('message', (data) => {
@@ -90,9 +91,9 @@ export abstract class FerryWebSocket extends WebSocketEvents {
     return this._url;
   }
 
-  /** Always '': subprotocol negotiation is not implemented yet. */
+  /** The subprotocol the server picked ('' before `open`, and when none were offered). */
   get protocol(): string {
-    return '';
+    return this._protocol;
   }
 
   get extensions(): string {

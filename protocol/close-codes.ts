@@ -32,6 +32,12 @@ export const CloseCode = {
    * No session was made; the client does not retry.
    */
   UNAUTHORIZED: 4401,
+  /**
+   * Server → client, a direct WebSocket: the server speaks none of the subprotocols the client
+   * offered (the WebSocket form of HTTP 400 `subprotocol_refused`). No session was made; the client
+   * does not retry.
+   */
+  SUBPROTOCOL_REFUSED: 4015,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
@@ -60,6 +66,8 @@ export const HttpError = {
   too_many_sessions: 503,
   /** The server was closed (`ferry.close()`) and its path answers nothing else: the client tries again, as after a dropped request (behind a balancer, another node answers). */
   server_closed: 503,
+  /** The handshake offered subprotocols and the server's `handleProtocols` took none of them: the client ends. */
+  subprotocol_refused: 400,
   server_error: 500,
   /** Cluster: the node that owns the session (its id names it) could not be reached over Redis; the client resumes. */
   node_unavailable: 502,

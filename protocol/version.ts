@@ -26,4 +26,6 @@ export interface Handshake {
   resumeWindow: number;
   maxMessageSize: number;
   transports: TransportName[];
+  /** The subprotocol the server picked from those the client offered; absent when it offered none. */
+  protocol?: string;
 }

@@ -21,3 +21,4 @@ export { CloseCode, type AppData, type JsonValue, type TransportName } from '../
 export type { AckCallback, AckResultCallback, DefaultEvents, EventAnswer, EventArgs, EventHandler, EventNames, ReservedEventName } from '../protocol/index.js';
 export type { AckAnswer, TimedEmitter } from '../protocol/event-api.js';
 export type { ListenerApi } from './app-events.js';
+export type { HandleProtocols } from './subprotocols.js';

@@ -1,3 +1,4 @@
+import type { HandleProtocols } from './subprotocols.js';
 import { TRANSPORT_NAMES, isTransportName, type TransportName } from '../protocol/index.js';
 import { defaultTotalBufferedBytes } from './memory-budget.js';
 import { resolveHostPolicy, type HostPolicy } from './policies/hosts.js';
@@ -118,9 +119,21 @@ export interface ServerOptions {
    * (`npm install redis`), loaded only then. Not together with `adapter` (a TypeError). Default: none.
    */
   cluster?: ClusterOptions;
+  /**
+   * Picks a session's subprotocol from those its client offered (`connect(url, { protocols })`,
+   * `new Ferry.WebSocket(url, protocols)`), in the client's order; `false` refuses them all (the
+   * handshake gets 400 `subprotocol_refused`, 4015 on a direct WebSocket, and the client ends). The
+   * pick is `socket.protocol`, and the client's `protocol`. Called only when the client offered
+   * some. Default: the client's first.
+   */
+  handleProtocols?: HandleProtocols;
 }
 
-export type ResolvedOptions = Required<Omit<ServerOptions, 'transports' | 'cluster'>> & { transports: TransportName[]; cluster: ResolvedClusterOptions | null };
+export type ResolvedOptions = Required<Omit<ServerOptions, 'transports' | 'cluster' | 'handleProtocols'>> & {
+  transports: TransportName[];
+  cluster: ResolvedClusterOptions | null;
+  handleProtocols: HandleProtocols | undefined;
+};
 
 const DEFAULTS = {
   path: '/ferry',
@@ -178,7 +191,8 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const cluster = options.cluster === undefined ? null : resolveClusterOptions(options.cluster);
   if (cluster !== null && options.adapter !== undefined) throw new TypeError('ferry: give the adapter option or the cluster option, not both');
   const adapter = cluster === null ? merged.adapter : () => new RedisAdapter(cluster);
-  return { ...merged, path, transports, allowedOrigins, allowedHosts, drainBelow, cluster, adapter };
+  if (options.handleProtocols !== undefined && typeof options.handleProtocols !== 'function') throw new TypeError('ferry: option handleProtocols must be a function');
+  return { ...merged, path, transports, allowedOrigins, allowedHosts, drainBelow, cluster, adapter, handleProtocols: options.handleProtocols };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

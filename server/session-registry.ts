@@ -1,3 +1,4 @@
+import { selectProtocol } from './subprotocols.js';
 import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
@@ -26,6 +27,7 @@ export class SessionRegistry {
   readonly #sessions = new Map<string, Session>();
   readonly #options: ResolvedOptions;
   readonly #onConnection: (socket: Socket) => void;
+  readonly #onAppError: AppErrorSink;
 
   readonly #heartbeats = new Heartbeats();
   readonly #random = new RandomPool();
@@ -48,6 +50,7 @@ export class SessionRegistry {
   idPrefix = '';
 
   constructor(options: ResolvedOptions, onConnection: (socket: Socket) => void, onAppError: AppErrorSink, metrics: ServerMetrics = new ServerMetrics()) {
+    this.#onAppError = onAppError;
     this.metrics = metrics;
     this.#options = options;
     this.#onConnection = onConnection;
@@ -79,6 +82,11 @@ export class SessionRegistry {
       },
       appError: onAppError,
     };
+  }
+
+  /** Surfaces the app's own bug on the server's `error` event (no socket: none was made). */
+  appError(error: unknown): void {
+    this.#onAppError(error, null);
   }
 
   get size(): number {
@@ -131,8 +139,10 @@ export class SessionRegistry {
     this.#admission.assertRoomFor(admission.key);
     let id = this.idPrefix + this.#random.take(12);
     while (this.#sessions.has(id)) id = this.idPrefix + this.#random.take(12);
+    const protocol = selectProtocol(admission.offered, this.#options.handleProtocols, admission.info);
     const token = this.#random.take(24);
     const session = new Session(id, token, transport, admission.info, this.#host);
+    if (protocol !== '') (session as { protocol: string }).protocol = protocol;
     if (data !== undefined) (session as { data: unknown }).data = data;
     this.#admission.opened(admission.key);
     this.#provisional.add(session);
@@ -158,6 +168,7 @@ export class SessionRegistry {
       resumeWindow: o.resumeWindow,
       maxMessageSize: o.maxMessageSize,
       transports: o.transports,
+      ...(session.protocol === '' ? {} : { protocol: session.protocol }),
     };
   }
 

@@ -45,6 +45,8 @@ export abstract class Socket<ListenEvents = DefaultEvents, EmitEvents = DefaultE
   readonly #headers: HandshakeInfo['headers'];
   readonly #address: string | undefined;
   readonly #query: AppQuery;
+  /** The subprotocol agreed at the handshake (the server's `handleProtocols` pick); '' when the client offered none. */
+  readonly protocol: string = '';
   /** `data`, made on first read when the handshake middleware set none (server/auth/). */
   #data: SocketData | undefined;
 

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, encodeControl, type Frame, type HttpErrorCode } from '../protocol/index.js';
 import type { Admission } from './policies/session-admission.js';
 import { RequestError, answerFor, rejectUpgrade } from './http-errors.js';
+import { AppCodeError } from './app-errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { Admit } from './policies/request-policies.js';
 import type { Refusals } from './refusals.js';
@@ -163,9 +164,19 @@ export class WebSocketUpgrades {
     let session: Session;
     try {
       session = this.#registry.create('websocket', admission, data);
-    } catch {
-      this.#registry.metrics.refusedWebSocket('too_many_sessions', CloseCode.TOO_MANY_SESSIONS);
-      transport.drop(CloseCode.TOO_MANY_SESSIONS, 'too many sessions');
+    } catch (e) {
+      // the handshake's upgrade is done: a page sees a refusal only as a close code and reason
+      if (e instanceof RequestError && e.code === 'subprotocol_refused') {
+        this.#registry.metrics.refusedWebSocket('subprotocol_refused', CloseCode.SUBPROTOCOL_REFUSED);
+        transport.drop(CloseCode.SUBPROTOCOL_REFUSED, e.message);
+      } else if (e instanceof AppCodeError) {
+        this.#registry.appError(e.thrown);
+        this.#registry.metrics.refusedWebSocket('server_error', 1011);
+        transport.drop(1011, e.message + ' (see the server log)');
+      } else {
+        this.#registry.metrics.refusedWebSocket('too_many_sessions', CloseCode.TOO_MANY_SESSIONS);
+        transport.drop(CloseCode.TOO_MANY_SESSIONS, 'too many sessions');
+      }
       return null;
     }
     transport.write([encodeControl({ type: 'open', handshake: this.#registry.handshake(session) })], []);

@@ -35,6 +35,11 @@ export function routeUrl(where: FerryLocation, path: string, params: string): st
   return addQuery(where.baseUrl + '/' + path + (params === '' ? '' : '?' + params), where.query);
 }
 
+/** The `protocols` query parameter offering `protocols` (with a leading `&`), or '' for none. */
+export function protocolsParam(protocols: string[]): string {
+  return protocols.length === 0 ? '' : '&protocols=' + encodeURIComponent(protocols.join(','));
+}
+
 /** `{base}/v1/{route}?sid=…&t=…` plus extra query parameters, then the app's. */
 export function sessionUrl(session: SessionRef, route: string, extra: string): string {
   const hb = session.heartbeat > 0 ? '&hb=' + session.heartbeat : '';

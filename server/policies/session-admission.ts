@@ -1,3 +1,4 @@
+import { offeredProtocols } from '../subprotocols.js';
 import type { IncomingMessage } from 'node:http';
 import { handshakeInfo } from '../handshake-info.js';
 import { RequestError } from '../http-errors.js';
@@ -33,6 +34,8 @@ export interface Admission {
   /** The client's address group (an IPv4 address, an IPv6 /64) the per-address limits count. */
   readonly key: string;
   readonly info: HandshakeInfo;
+  /** The subprotocols the client offered, in its order (server/subprotocols.ts). */
+  readonly offered: readonly string[];
 }
 
 /**
@@ -69,7 +72,7 @@ export class SessionAdmission {
       throw new RequestError('rate_limited', `too many new sessions ${who}; retry in ${seconds} s`, seconds);
     }
     this.assertRoomFor(key);
-    return { key, info: handshakeInfo(req, address) };
+    return { key, info: handshakeInfo(req, address), offered: offeredProtocols(req.url) };
   }
 
   /** Throws `too_many_address_sessions` when `key` holds its maximum of live sessions. */

@@ -49,7 +49,7 @@ describe('the interface', () => {
     expect(domName(() => new WebSocket('ws://127.0.0.1/ferry#'))).toBe('SyntaxError');
   });
 
-  it('throws a SyntaxError for duplicate or invalid subprotocols; valid ones connect with protocol ""', async () => {
+  it('throws a SyntaxError for duplicate or invalid subprotocols; valid ones are negotiated (the server takes the first by default)', async () => {
     const { server } = await echoServer();
     const url = server.origin + '/ferry';
     expect(domName(() => new WebSocket(url, ['chat', 'chat']))).toBe('SyntaxError');
@@ -57,7 +57,8 @@ describe('the interface', () => {
     expect(domName(() => new WebSocket(url, ['a b']))).toBe('SyntaxError');
     expect(domName(() => new WebSocket(url, ['ok', 'é']))).toBe('SyntaxError');
     const { ws } = await opened(url, { protocols: ['chat', 'superchat'] });
-    expect(ws.protocol).toBe('');
+    expect(ws.protocol).toBe('chat');
+    expect(server.sockets[0].protocol).toBe('chat');
     ws.close();
   });
 });

@@ -52,6 +52,7 @@ function nextMessage(fn) {
 }
 function step1() {
   check('open: handler then listener', log.join(',') === 'onopen true 1,listener open', log.join(','));
+  check('protocol negotiated (the server takes the first offered)', ws.protocol === 'chat', ws.protocol);
   nextMessage(function (e) {
     check('text echo', e.data === 'héllo', String(e.data));
     check('message event', e.type === 'message' && e.target === ws && e.origin === 'ws://' + location.host, e.origin);
@@ -152,7 +153,7 @@ describe.skipIf(missing.length > 0 && !inCI)('Ferry.WebSocket in Chromium', () =
         const results = (await opened.page.evaluate(() => (window as unknown as { partial?: string[] }).partial)) ?? [];
         expect(done, 'the page did not finish: ' + results.join('; ') + '\n' + opened.log.join('\n')).toBe(true);
         expect(results.filter((r) => !r.endsWith(': ok')), opened.log.join('\n')).toEqual([]);
-        expect(results).toHaveLength(20);
+        expect(results).toHaveLength(21);
         const bare = profile.removedGlobals.includes('URL');
         expect(results[0]).toBe(bare ? 'globals: URL undefined, Event undefined, DOMException undefined: ok' : 'globals: URL function, Event function, DOMException function: ok');
       } finally {
