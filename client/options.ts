@@ -46,6 +46,12 @@ export interface ConnectOptions {
    * ("handshake refused: …"). Default: none.
    */
   protocols?: string | string[];
+  /**
+   * Where the socket's debug lines go (a line per decision: handshake, transport chosen, probe won
+   * or given up, connection lost, retry, renewal), e.g. `(line) => console.debug(line)`. Default:
+   * nowhere in browsers; in Node, the `debug` convention (`DEBUG=ferry:client`).
+   */
+  log?: (line: string) => void;
 }
 
 export interface ResolvedConnectOptions {
@@ -61,6 +67,7 @@ export interface ResolvedConnectOptions {
   storage: TransportStorage | null | undefined;
   auth: AuthOption | undefined;
   protocols: string[];
+  log: ((line: string) => void) | undefined;
 }
 
 /** Every transport, best first. */
@@ -93,5 +100,6 @@ export function resolveConnectOptions(options: ConnectOptions | undefined): Reso
     storage: o.storage,
     auth: o.auth,
     protocols: checkProtocols(o.protocols),
+    log: typeof o.log === 'function' ? o.log : undefined,
   };
 }

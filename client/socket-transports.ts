@@ -48,6 +48,8 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
   pingTimeout = 15000;
   protected readonly _env: ClientEnv;
   protected readonly _options: ResolvedConnectOptions;
+  /** Where debug lines go (the `log` option, else the env's), or null: then no line is even built. */
+  protected readonly _log: ((line: string) => void) | null;
   protected _handshake: Handshake | null = null;
   protected _channel = new ReliableChannel();
   protected _plan: TransportPlan;
@@ -74,6 +76,7 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     this.query = where.query;
     this._env = env;
     this._options = resolveConnectOptions(options);
+    this._log = this._options.log || env.log || null;
     const storage = this._options.storage === undefined ? env.storage : this._options.storage;
     const memory = storage && this._options.rememberFor > 0 ? new TransportMemory(storage, this.baseUrl, this._options.rememberFor) : null;
     this._plan = new TransportPlan(this._options.transports, env, memory);
@@ -242,6 +245,7 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
   }
 
   private _promote(t: ClientTransport): void {
+    if (this._log) this._log(this.sid + ' upgraded to ' + t.name);
     this._timers.clear('probe');
     this._candidate = null;
     this._plan.succeeded(t.name);
@@ -253,6 +257,7 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
   }
 
   private _abandon(t: ClientTransport, reason: string): void {
+    if (this._log) this._log(this.sid + ' gave up the ' + t.name + ' probe: ' + reason);
     this._timers.clear('probe');
     t.close();
     this._candidate = null;
@@ -265,6 +270,7 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
 
   protected _lose(t: ClientTransport | null, reason: string, status: number | null): void {
     if (!t || this.state === 'closed') return;
+    if (this._log) this._log(this.sid + ' lost ' + t.name + ': ' + reason + (status === null ? '' : ' (' + status + ')'));
     // a cluster says when the session's node is gone (PROTOCOL.md "Session ids in a cluster")
     if (status === 404) return this._renew(reason.indexOf('"node_lost"') >= 0 ? 'node lost' : 'session expired');
     if (status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
@@ -286,7 +292,9 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
 
   protected _retry(reason: string): void {
     if (this._handshake && this._health.outage() > this._handshake.resumeWindow) return this._renew('resume window expired');
-    this._timers.set('reconnect', this._health.backoff(this._options), () => {
+    const delay = this._health.backoff(this._options);
+    if (this._log) this._log((this.sid || 'new session') + ': trying again in ' + Math.round(delay) + ' ms (' + reason + ')');
+    this._timers.set('reconnect', delay, () => {
       if (!this._handshake) return this._start();
       const name = this._plan.resumeTransport();
       if (!name) return this._finish('no usable transport: ' + reason);

@@ -217,6 +217,7 @@ export class ClientSocket extends ClientSocketTransports {
     this._handshake = handshake;
     this.sid = handshake.sid;
     this.token = handshake.token;
+    if (this._log) this._log(handshake.sid + ' opened on ' + (first ? first.name : 'websocket') + (handshake.protocol ? ', subprotocol ' + handshake.protocol : ''));
     const offered = this._options.protocols;
     if (offered.length > 0 && (typeof handshake.protocol !== 'string' || offered.indexOf(handshake.protocol) < 0)) {
       // as a browser fails a WebSocket whose server picked none of its subprotocols: for good
@@ -249,6 +250,7 @@ export class ClientSocket extends ClientSocketTransports {
 
   /** The old session is gone: say so, then start a new one if allowed. */
   protected _renew(reason: string, code?: number): void {
+    if (this._log) this._log(this.sid + ' ended (' + reason + ')' + (this._options.reconnect ? ': starting a new session' : ''));
     this._drop();
     this._events.end(reason);
     if (!this._options.reconnect || this.state === 'closed') {
@@ -274,6 +276,7 @@ export class ClientSocket extends ClientSocketTransports {
 
   protected _finish(reason: string, code?: number): void {
     if (this.state === 'closed') return;
+    if (this._log) this._log((this.sid || 'socket') + ' closed for good: ' + reason);
     this._drop();
     this.state = 'closed';
     this._events.end(reason);

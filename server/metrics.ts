@@ -1,5 +1,6 @@
 import { CloseCode, type AppItem, type HttpErrorCode, type TransportName } from '../protocol/index.js';
 import type { Session } from './session.js';
+import { serverLog } from './debug-log.js';
 import type { Socket } from './socket.js';
 
 /*
@@ -175,6 +176,7 @@ export class ServerMetrics {
     this.httpErrors.add(code);
     if (REFUSAL_CODES.has(code)) this.refusals.add(code);
     if (handshake) this.handshakesRefused.add(code);
+    if (serverLog.refused.enabled) serverLog.refused('%s%s', code, handshake ? ' (a handshake)' : '');
   }
 
   /** A direct WebSocket's handshake was refused after the upgrade (no session): closed with `code` for `reason`. */
@@ -182,10 +184,12 @@ export class ServerMetrics {
     this.handshakesRefused.add(reason);
     if (REFUSAL_CODES.has(reason)) this.refusals.add(reason);
     this.closeCodes.add(code);
+    if (serverLog.refused.enabled) serverLog.refused('%s (a direct WebSocket, closed with %d)', reason, code);
   }
 
-  upgraded(from: TransportName, to: TransportName): void {
+  upgraded(session: Session, from: TransportName, to: TransportName): void {
     this.upgrades.add(from + '→' + to);
+    if (serverLog.transport.enabled) serverLog.transport('%s upgraded %s → %s', session.id, from, to);
   }
 
   /**
@@ -200,6 +204,7 @@ export class ServerMetrics {
     if (tally === undefined) this.transportFailures.set(name, (tally = new Tally()));
     tally.add(failure);
     if (code !== 0) this.closeCodes.add(code);
+    if (serverLog.transport.enabled) serverLog.transport('%s lost %s: %s%s', session.id, name, failure, code === 0 ? '' : ` (${code})`);
     if (this.#events.listening('transport-failed')) {
       try {
         this.#events.fire('transport-failed', { id: session.id, transport: name, reason: failure });
@@ -214,6 +219,7 @@ export class ServerMetrics {
     const label = code === CloseCode.NORMAL ? (reason === 'client closed' ? 'closed_by_client' : 'closed_by_server') : (END_REASONS[code] ?? 'other');
     this.sessionsEnded.add(label);
     this.closeCodes.add(code);
+    if (serverLog.session.enabled) serverLog.session('%s ended: %d %s', session.id, code, reason);
     if (label !== 'expired' || !this.#events.listening('session-expired')) return;
     try {
       this.#events.fire('session-expired', { id: session.id, reason, transport: session.transport });

@@ -1,3 +1,4 @@
+import { serverLog } from './debug-log.js';
 import { CloseCode, encodeControl, type TransportName } from '../protocol/index.js';
 import { Socket, type HandshakeInfo } from './socket.js';
 import type { Pingable } from './heartbeats.js';
@@ -157,6 +158,7 @@ export abstract class LiveSession extends Socket implements Pingable {
     if ((this.#flags & TRANSPORT_LOST) === 0) return;
     this.#flags &= ~TRANSPORT_LOST;
     this.#host.metrics.resumes++;
+    if (serverLog.transport.enabled) serverLog.transport('%s resumed', this.asSession.id);
   }
 
   /** A sign of life: a provisional session moves to the back of the eviction order. */

@@ -1,3 +1,4 @@
+import { serverLog } from './debug-log.js';
 import { selectProtocol } from './subprotocols.js';
 import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -148,6 +149,7 @@ export class SessionRegistry {
     this.#provisional.add(session);
     this.#sessions.set(id, session);
     this.metrics.handshakes.add(transport);
+    if (serverLog.session.enabled) serverLog.session('%s created on %s from %s%s', id, transport, admission.info.address, protocol === '' ? '' : ', subprotocol ' + protocol);
     try {
       this.#onConnection(session);
     } catch (e) {

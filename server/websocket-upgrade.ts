@@ -214,7 +214,7 @@ export class WebSocketUpgrades {
             } else {
               settled();
               session.requestHeartbeat(heartbeat);
-              metrics.upgraded(session.transport, 'websocket');
+              metrics.upgraded(session, session.transport, 'websocket');
               session.attach(transport, frame.ack);
               if (i + 1 < frames.length) session.onFrames(frames.slice(i + 1));
             }

@@ -69,4 +69,6 @@ export interface ClientEnv {
   storage: TransportStorage | null;
   /** Runs `fn` soon, after the current task (microtask where available). */
   defer(fn: () => void): void;
+  /** Where the socket's debug lines go when the `log` option names nowhere: Node's `DEBUG=ferry:client`; none in browsers. */
+  log?: ((line: string) => void) | null;
 }

@@ -1,3 +1,4 @@
+import createDebug from 'debug';
 import { WebSocket } from 'ws';
 import { IframeStreamDecoder, LineDecoder, SseDecoder } from '../../protocol/index.js';
 import type { Abortable, ClientEnv, StreamHandlers, WebSocketLike } from './env.js';
@@ -104,6 +105,8 @@ class NodeWebSocket implements WebSocketLike {
   }
 }
 
+const clientDebug = createDebug('ferry:client');
+
 export const nodeEnv: ClientEnv = {
   request: (method, url, body, timeoutMs, callback) => request(method, url, body === null ? null : { type: 'text/plain;charset=UTF-8', text: body }, timeoutMs, callback),
   createWebSocket: (url) => new NodeWebSocket(url),
@@ -116,4 +119,6 @@ export const nodeEnv: ClientEnv = {
   xhrReachesServer: true,
   // process.nextTick: what queueMicrotask does without its per-call async-hooks resource
   defer: (fn) => process.nextTick(fn),
+  // the `debug` convention: silent unless DEBUG names ferry:client (DEBUG=ferry:*)
+  log: clientDebug.enabled ? (line) => clientDebug(line) : null,
 };

@@ -11,16 +11,14 @@ import type { Duplex } from 'node:stream';
 import type { HttpErrorCode } from '../../../protocol/index.js';
 import { RelayedRequest, RelayedResponse, type ResponseSink } from './relayed-exchange.js';
 import { WebSocketRelay, type JoinRelayed } from './ws-relay.js';
+import { OwnerWatch } from './owner-watch.js';
+import { serverLog } from '../../debug-log.js';
 
-
-/** How many owners found gone are remembered (`#gone`). */
-const GONE_CACHE_SIZE = 1024;
 /** How long an owner keeps a response the edge has not confirmed, after it ended, before giving up on it, in ms. */
 const UNCONFIRMED_END_MS = 30_000;
 /** How long a closing node waits for its last relayed answers to reach Redis, in ms. */
 const CLOSE_WAIT_MS = 2_000;
 
-/** What the relay needs of the cluster adapter (RedisAdapter). */
 /** What the relay counts (ServerMetrics has it). */
 export interface RelayMetrics {
   relayedOut: number;
@@ -28,6 +26,7 @@ export interface RelayMetrics {
   refused(code: HttpErrorCode, handshake: boolean): void;
 }
 
+/** What the relay needs of the cluster adapter (RedisAdapter). */
 export interface RelayCluster {
   readonly nodeId: string;
   readonly options: { readonly prefix: string; readonly heartbeatInterval: number };
@@ -60,7 +59,7 @@ interface EdgeExchange {
  *
  * Nothing here survives Redis: when a connection to Redis is lost, every relayed exchange is
  * dropped on both sides (the client sees a cut connection and resumes). A request for an owner
- * that is no longer in the node registry gets `404 node_lost` at once (the client renews).
+ * that is no longer in the node registry gets `404 node_lost` (the client renews; owner-watch.ts).
  */
 export class HttpRelay {
   readonly #cluster: RelayCluster;
@@ -79,18 +78,8 @@ export class HttpRelay {
   #closed = false;
   #publishing = 0;
   #idle: (() => void) | null = null;
-  /** Owners of exchanges in flight found out of the registry at the last look (`#watchOwners`). */
-  #absent = new Set<string>();
-  /** A look at the owners (`#watchOwners`) is in flight. */
-  #looking = false;
-  /**
-   * Owners found gone (`#gone`), until when that answer is reused: a flood of requests naming a
-   * node that is not there (forged `sid`s, or the clients of a dead node) costs one look, not two
-   * registry lookups and a heartbeat's wait each. Consulted only when a publish reached nobody, so
-   * a node that comes back under the same id is reached as soon as it subscribes.
-   */
-  readonly #goneUntil = new Map<string, number>();
-  #watch: NodeJS.Timeout | null = null;
+  /** Which owners are gone (owner-watch.ts). */
+  readonly #owners: OwnerWatch;
   /** Where relayed requests and the relay's own refusals are counted (`ferry.metrics()`). */
   readonly #metrics: RelayMetrics;
 
@@ -104,6 +93,7 @@ export class HttpRelay {
     this.#idleMs = options.pingInterval + options.pingTimeout;
     const channel = { nodeId: cluster.nodeId, publish: (node: string, message: object) => this.#publish(node, message) };
     this.#ws = new WebSocketRelay(channel, join, options.maxMessageSize, options.bodyTimeout, (code) => metrics.refused(code, false));
+    this.#owners = new OwnerWatch(cluster, options.bodyTimeout, () => this.#ownersInFlight(), (owner) => this.#cutOwner(owner));
   }
 
   /** Subscribes to this node's relay channel (run once connected, before the node enters the registry). */
@@ -113,56 +103,25 @@ export class HttpRelay {
     link.subscriber.on('error', lost);
     await link.subscriber.subscribe(this.#channel(this.#cluster.nodeId), (text) => this.#received(text));
     this.#started = true;
-    this.#watch = setInterval(() => void this.#watchOwners(), this.#cluster.options.heartbeatInterval);
-    this.#watch.unref();
+    this.#owners.start();
   }
 
-  /**
-   * A relayed stream or WebSocket whose owner died (no goodbye) would stay open, silent, until the
-   * client's ping timeout. Once per heartbeat, the owners of the exchanges in flight are looked up
-   * in the registry; those out of it at two looks in a row (one could be a Redis just restarted)
-   * are dead, and their exchanges are cut: a request not answered yet gets `404 node_lost`.
-   * Looks never overlap, and a look that took longer than a heartbeat starts over: Redis was
-   * stalled (paused, busy), so every node's presence may have lapsed meanwhile, and the looks
-   * queued behind the stall would otherwise run back to back, before the owners could refresh.
-   */
-  async #watchOwners(): Promise<void> {
-    if (this.#looking) return;
-    this.#looking = true;
-    try {
-      await this.#lookAtOwners();
-    } finally {
-      this.#looking = false;
-    }
+  #ownersInFlight(): string[] {
+    const owners: string[] = [];
+    for (const edge of this.#out.values()) owners.push(edge.owner);
+    return owners.concat(this.#ws.owners());
   }
 
-  async #lookAtOwners(): Promise<void> {
-    const owners = new Set<string>();
-    for (const edge of this.#out.values()) owners.add(edge.owner);
-    for (const owner of this.#ws.owners()) owners.add(owner);
-    const parts = this.#cluster.relayParts;
-    if (owners.size === 0 || parts === null) {
-      this.#absent.clear();
-      return;
+  /** `owner` died without a goodbye: its exchanges in flight are cut, a request not answered yet with `404 node_lost`. */
+  #cutOwner(owner: string): void {
+    if (serverLog.cluster.enabled) serverLog.cluster('%s is gone: its relayed exchanges are cut', owner);
+    for (const [id, edge] of [...this.#out]) {
+      if (edge.owner !== owner) continue;
+      this.#finish(id, edge);
+      if (edge.res.headersSent) edge.res.destroy();
+      else this.#refuse(edge.res, new RequestError('node_lost', 'the node that held this session is gone'));
     }
-    const started = Date.now();
-    const live = await parts.registry.live().catch(() => null);
-    if (live === null || Date.now() - started > this.#cluster.options.heartbeatInterval) {
-      this.#absent.clear();
-      return;
-    }
-    const absent = new Set([...owners].filter((owner) => !live.includes(owner)));
-    for (const owner of absent) {
-      if (!this.#absent.has(owner)) continue;
-      for (const [id, edge] of [...this.#out]) {
-        if (edge.owner !== owner) continue;
-        this.#finish(id, edge);
-        if (edge.res.headersSent) edge.res.destroy();
-        else this.#refuse(edge.res, new RequestError('node_lost', 'the node that held this session is gone'));
-      }
-      this.#ws.cutOwner(owner);
-    }
-    this.#absent = absent;
+    this.#ws.cutOwner(owner);
   }
 
   /** The node owning the session `url`'s `sid` names, when that is another node; else null. */
@@ -192,6 +151,7 @@ export class HttpRelay {
       rejectUpgrade(socket, new RequestError('node_unavailable', 'this node is not connected to the cluster'));
     } else {
       this.#metrics.relayedOut++;
+      if (serverLog.cluster.enabled) serverLog.cluster('relaying a WebSocket join to %s', owner);
       this.#ws.forward(++this.#nextId, owner, req, socket, head, url);
     }
     return true;
@@ -201,7 +161,7 @@ export class HttpRelay {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#watch !== null) clearInterval(this.#watch);
+    this.#owners.stop();
     for (const id of [...this.#out.keys()]) this.#out.get(id)?.res.destroy();
     if (this.#publishing > 0) {
       const idle = new Promise<void>((resolve) => (this.#idle = resolve));
@@ -260,12 +220,13 @@ export class HttpRelay {
       const parts = this.#cluster.relayParts;
       if (parts === null || !this.#started || this.#closed) throw new RequestError('node_unavailable', 'this node is not connected to the cluster');
       this.#metrics.relayedOut++;
+      if (serverLog.cluster.enabled) serverLog.cluster('relaying %s %s to %s', req.method, url.split('?')[0], owner);
       const message = { t: 'req', from: this.#cluster.nodeId, id, method: req.method ?? 'GET', url, headers, addr: req.socket.remoteAddress ?? null, body };
       this.#arm(id, edge);
       if (await this.#publish(owner, message)) return;
       if (edge.done || edge.res.headersSent) return;
       // nobody took it: the owner is gone for good, or unreachable now
-      if (await this.#gone(parts.registry, owner)) throw new RequestError('node_lost', 'the node that held this session is gone');
+      if (await this.#owners.gone(parts.registry, owner)) throw new RequestError('node_lost', 'the node that held this session is gone');
       throw new RequestError('node_unavailable', `the node holding this session (${owner}) could not be reached`);
     } catch (e) {
       if (edge.done) return;
@@ -273,28 +234,6 @@ export class HttpRelay {
       if (e instanceof RequestError) this.#refuse(res, e);
       else res.destroy();
     }
-  }
-
-  /**
-   * Whether `owner` is out of the node registry, and still out one heartbeat later: a Redis that
-   * has just restarted holds no node until each has refreshed its presence, and a live owner's
-   * session must not be renewed for that.
-   */
-  async #gone(registry: NodeRegistry, owner: string): Promise<boolean> {
-    const known = this.#goneUntil.get(owner);
-    if (known !== undefined && known > Date.now()) return true;
-    const absent = async (): Promise<boolean> => {
-      const live = await withTimeout(registry.live(), this.#bodyTimeout, () => new Error('timeout')).catch(() => null);
-      return live !== null && !live.includes(owner);
-    };
-    if (!(await absent())) return false;
-    await new Promise((resolve) => setTimeout(resolve, this.#cluster.options.heartbeatInterval).unref());
-    if (!(await absent())) return false;
-    // bounded: the oldest answer goes first (a Map iterates in insertion order)
-    this.#goneUntil.delete(owner);
-    if (this.#goneUntil.size >= GONE_CACHE_SIZE) this.#goneUntil.delete(this.#goneUntil.keys().next().value as string);
-    this.#goneUntil.set(owner, Date.now() + this.#cluster.options.heartbeatInterval * 3);
-    return true;
   }
 
   /** (Re)starts the wait for the owner's next message. */
