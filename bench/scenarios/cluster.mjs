@@ -14,9 +14,9 @@
 //   slice (after the other target's slice), reported on its own, not a goal.
 // Every node, nginx and Redis is stopped (by pid) when its measurement ends, fails or times out.
 // Without redis-server or nginx the scenario is skipped, loudly (`skip()`).
-import { sleep } from '../lib/limits.mjs';
 import { percentile } from '../lib/stats.mjs';
-import { withServer, withLoads, callAll, sum } from '../lib/fixture.mjs';
+import { withServer, withLoads, callAll } from '../lib/fixture.mjs';
+import { echoRate, interleavedSlices } from '../lib/measure.mjs';
 import { redisBinary, startRedis } from '../lib/redis.mjs';
 import { nginxBinary, startNginx } from '../lib/nginx.mjs';
 import { TARGETS } from '../targets/index.mjs';
@@ -70,15 +70,9 @@ function echo(target, redisUrl, { clients, inFlight, loadProcesses, warmupMs, du
       await callAll(loads, 'connect', {}, 30_000);
       // the handshakes were spread round-robin too: each node owns some of the sessions
       const perNode = await Promise.all(nodes.map((node) => node.call('sessions')));
-      await callAll(loads, 'start');
-      await sleep(warmupMs);
-      const before = sum(await callAll(loads, 'count'));
-      const t0 = performance.now();
-      await sleep(durationMs);
-      const after = sum(await callAll(loads, 'count'));
-      const seconds = (performance.now() - t0) / 1000;
+      const rate = await echoRate(loads, { warmupMs, durationMs });
       await callAll(loads, 'close').catch(() => {});
-      return { rate: (after - before) / seconds, fewestSessionsOnANode: Math.min(...perNode) };
+      return { rate, fewestSessionsOnANode: Math.min(...perNode) };
     }),
   );
 }
@@ -97,16 +91,7 @@ function latency(targets, redisUrl, { warmup, warmupMs, sliceMs, measureMs, minS
   return withLatencyLoads(targets, redisUrl, async (loads) => {
     for (const load of loads) await load.call('open', {}, 20_000);
     for (const load of loads) await load.call('run', { count: warmup, maxMs: warmupMs }, warmupMs + 20_000);
-    const samples = targets.map(() => []);
-    const wakes = targets.map(() => []);
-    const end = Date.now() + measureMs;
-    while (Date.now() < end) {
-      for (let i = 0; i < loads.length; i++) {
-        const slice = await loads[i].call('run', { count: 1e9, maxMs: sliceMs }, 20_000);
-        for (const ms of slice) samples[i].push(ms);
-        wakes[i].push(slice[0]);
-      }
-    }
+    const { samples, wakes } = await interleavedSlices(loads, { sliceMs, measureMs });
     for (const load of loads) await load.call('close', {}, 5_000);
     const results = {};
     targets.forEach((target, i) => {

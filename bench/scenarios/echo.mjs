@@ -1,8 +1,8 @@
 // (1) Echo throughput: many clients, each keeping a fixed number of messages
 // in flight; counts echoes received per second across all load processes.
 import { PAYLOAD } from '../targets/replies.mjs';
-import { sleep } from '../lib/limits.mjs';
-import { withServer, withLoads, callAll, sum } from '../lib/fixture.mjs';
+import { withServer, withLoads, callAll } from '../lib/fixture.mjs';
+import { echoRate } from '../lib/measure.mjs';
 
 export const metrics = [{ key: 'rate', label: 'echo throughput', unit: 'msg/s', better: 'higher' }];
 
@@ -37,15 +37,9 @@ export async function run(target, { clients, inFlight, loadProcesses, warmupMs, 
   return withServer(target, {}, (server) =>
     withLoads(target, 'echo', loadProcesses, () => ({ port: server.ready.port, clients: clients / loadProcesses, inFlight }), async (loads) => {
       await callAll(loads, 'connect', {}, 30_000);
-      await callAll(loads, 'start');
-      await sleep(warmupMs);
-      const before = sum(await callAll(loads, 'count'));
-      const t0 = performance.now();
-      await sleep(durationMs);
-      const after = sum(await callAll(loads, 'count'));
-      const seconds = (performance.now() - t0) / 1000;
+      const rate = await echoRate(loads, { warmupMs, durationMs });
       await callAll(loads, 'close').catch(() => {});
-      return { rate: (after - before) / seconds };
+      return { rate };
     }),
   );
 }

@@ -16,6 +16,7 @@
 import { PAYLOAD } from '../targets/replies.mjs';
 import { percentile } from '../lib/stats.mjs';
 import { roundTrip } from '../lib/session.mjs';
+import { interleavedSlices } from '../lib/measure.mjs';
 import { withServer, withLoads } from '../lib/fixture.mjs';
 
 export const metrics = [
@@ -77,16 +78,7 @@ export async function runSlices(scenario, serverOptions, targets, { warmup, warm
     for (const load of loads) await load.call('open', {}, 20_000);
     const cold = [];
     for (const load of loads) cold.push(await load.call('run', { count: warmup, maxMs: warmupMs }, warmupMs + 20_000));
-    const samples = targets.map(() => []);
-    const wakes = targets.map(() => []);
-    const end = Date.now() + measureMs;
-    while (Date.now() < end) {
-      for (let i = 0; i < loads.length; i++) {
-        const slice = await loads[i].call('run', { count: 1e9, maxMs: sliceMs }, 20_000);
-        for (const ms of slice) samples[i].push(ms);
-        wakes[i].push(slice[0]);
-      }
-    }
+    const { samples, wakes } = await interleavedSlices(loads, { sliceMs, measureMs });
     for (const load of loads) await load.call('close', {}, 5_000);
     const results = {};
     targets.forEach((target, i) => {
