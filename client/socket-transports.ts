@@ -216,8 +216,9 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
   }
 
   onError(t: ClientTransport, reason: string, status: number | null): void {
-    if (t === this._candidate) return this._abandon(t, reason);
-    if (t !== this._active) return;
+    // a candidate closed because the session has ended (the server shut down during the probe) ends the session, not just the probe
+    if (t === this._candidate && !(status !== null && renewable(status))) return this._abandon(t, reason);
+    if (t !== this._active && t !== this._candidate) return;
     if (status === 409 && this._candidate) return; // the candidate has taken over server-side
     if (status === CloseCode.TRANSPORT_DISABLED && !this._handshake) return this._startOver(t.name, transportsInCloseReason(reason));
     this._lose(t, reason, status);
@@ -273,7 +274,7 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     if (this._log) this._log(this.sid + ' lost ' + t.name + ': ' + reason + (status === null ? '' : ' (' + status + ')'));
     // a cluster says when the session's node is gone (PROTOCOL.md "Session ids in a cluster")
     if (status === 404) return this._renew(reason.indexOf('"node_lost"') >= 0 ? 'node lost' : 'session expired');
-    if (status === CloseCode.SESSION_UNKNOWN) return this._renew('session expired');
+    if (status === CloseCode.SESSION_UNKNOWN) return this._renew(reason.indexOf('node lost') >= 0 ? 'node lost' : 'session expired');
     if (status === 403 || status === 400 || status === AUTH_REFUSED || status === CloseCode.SUBPROTOCOL_REFUSED) return this._finish(reason);
     if (status === 1009) return this._finish('message too large');
     if (status !== null && renewable(status)) return this._renew(reason);

@@ -19,6 +19,10 @@ import { upgradeRequestError } from './upgrade-request.js';
 import { authenticateWebSocket, dropFirstAuthFrame } from './auth/websocket-auth.js';
 import type { TransportFailureReason } from './metrics.js';
 import { finalClose } from './final-close.js';
+import { closeGoneSession, sessionGone } from './gone-session.js';
+
+/** How long `close()` lets a WebSocket that is no transport yet answer its closing handshake, in ms. */
+const CLOSE_GRACE_MS = 1_000;
 
 /**
  * WebSocket upgrades at `{path}/v1/ws`. Without `sid` the connection creates a session and is its
@@ -86,7 +90,8 @@ export class WebSocketUpgrades {
       this.#refusals.report(e, req, route, params, true);
       const error = answerFor(e, 'bad upgrade request');
       this.#registry.metrics.refused(error.code, route === '/v1/ws' && params.get('sid') === null);
-      rejectUpgrade(socket, error);
+      if (sessionGone(error.code) && params.get('sid') !== null) closeGoneSession(this.#wss, req, socket, head, error.code);
+      else rejectUpgrade(socket, error);
     }
   }
 
@@ -123,12 +128,18 @@ export class WebSocketUpgrades {
 
   /**
    * Stops taking upgrades and ends the WebSockets that are no session's transport yet (the
-   * sessions' own are ended by the registry) at once: a probe carries nothing the client lacks,
-   * and a closing handshake with a peer that does not answer would hold the HTTP server open.
+   * sessions' own are ended by the registry) with 4000: a probe carries nothing the client lacks,
+   * but the close tells it the session is over. A peer that does not answer the closing handshake
+   * is cut after `CLOSE_GRACE_MS`, so it cannot hold the HTTP server open.
    */
   close(): void {
     this.#wss.close();
-    for (const ws of this.#pending) ws.terminate();
+    for (const ws of this.#pending) {
+      // the client may already have switched to it (its `upgrade` on the way): it must hear that the
+      // session ended, or it would keep resuming against a server that answers only `server_closed`
+      ws.close(CloseCode.SERVER_SHUTDOWN, 'server shutting down');
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    }
     this.#pending.clear();
   }
 

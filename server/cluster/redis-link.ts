@@ -64,7 +64,7 @@ export async function makeRedisLink(url: string, nodeId: string, onLost: (error:
       // replies as RESP2 arrays, which server/cluster/ parses (node-redis 6 defaults to RESP3 maps)
       RESP: 2,
       disableOfflineQueue: true,
-      socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1_000) },
+      socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), MAX_RECONNECT_DELAY_MS) },
     });
     client.on('error', (error) => onLost(error instanceof Error ? error : new Error(String(error))));
     client.on('ready', onReady);
@@ -92,6 +92,9 @@ export async function makeRedisLink(url: string, nodeId: string, onLost: (error:
 }
 
 /** Resolves when `connection` is ready (at once if it is), or when `stop` resolves. */
+/** The longest a lost connection to Redis waits before its next attempt, in ms (50 ms doubling up to this). */
+export const MAX_RECONNECT_DELAY_MS = 1_000;
+
 export function whenReady(connection: RedisConnection, stop: Promise<void>): Promise<void> {
   if (connection.isReady) return Promise.resolve();
   return new Promise((resolve) => {

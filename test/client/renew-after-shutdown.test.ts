@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type ClientSocket } from '../../client/index.js';
 import { Server, type ServerOptions } from '../../server/index.js';
 import { waitFor } from '../support/harness.js';
+import { startServerProcess } from '../support/server-process-parent.js';
 
 /** Everything a test started, stopped after it. */
 let cleanup: Array<() => Promise<void> | void> = [];
@@ -122,5 +123,32 @@ describe('after the server shuts down, renewing: true', () => {
     expect(events[1]).toMatch(/^close renewing: /);
     expect(events[2]).toMatch(/^close final: handshake refused: .*origin/);
     expect(socket.state).toBe('closed');
+  });
+});
+
+describe('after the server dies without a goodbye', () => {
+  it('a client on WebSocket alone renews as soon as a server answers again (its join closed with 4001), not when its resume window runs out', async () => {
+    const crashing = await startServerProcess({ resumeWindow: 60_000 });
+    cleanup.push(() => crashing.close());
+    const socket = connect(`http://127.0.0.1:${crashing.port}/ferry`, { ...FAST, transports: ['websocket'] });
+    cleanup.push(() => socket.close());
+    const events = record(socket);
+    await waitFor(() => events.length === 1, 'open');
+    // a message each way: the session is established, its resume window a minute
+    const echoed: unknown[] = [];
+    socket.on('message', (data) => echoed.push(data));
+    socket.send('hello');
+    await waitFor(() => echoed.length === 1, 'the echo');
+    const first = socket.id;
+    await crashing.close(); // SIGKILL
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(events).toEqual(['open']); // resuming (its joins refused at the TCP level), not renewed
+    const restartedAt = Date.now();
+    attachFerry(await appServer(crashing.port));
+    await waitFor(() => events.length === 3, 'close and open on the new server', 5_000);
+    expect(events).toEqual(['open', 'close renewing: session expired', 'open']);
+    expect(Date.now() - restartedAt).toBeLessThan(2_000);
+    expect(socket.id).not.toBe(first);
+    expect(socket.transport).toBe('websocket');
   });
 });

@@ -91,7 +91,14 @@ export class HttpRelay {
     this.#maxMessageSize = options.maxMessageSize;
     this.#bodyTimeout = options.bodyTimeout;
     this.#idleMs = options.pingInterval + options.pingTimeout;
-    const channel = { nodeId: cluster.nodeId, publish: (node: string, message: object) => this.#publish(node, message) };
+    const channel = {
+      nodeId: cluster.nodeId,
+      publish: (node: string, message: object) => this.#publish(node, message),
+      gone: (node: string) => {
+        const parts = this.#cluster.relayParts;
+        return parts === null ? Promise.resolve(false) : this.#owners.gone(parts.registry, node);
+      },
+    };
     this.#ws = new WebSocketRelay(channel, join, options.maxMessageSize, options.bodyTimeout, (code) => metrics.refused(code, false));
     this.#owners = new OwnerWatch(cluster, options.bodyTimeout, () => this.#ownersInFlight(), (owner) => this.#cutOwner(owner));
   }

@@ -1,5 +1,5 @@
 import type { NodeRegistry } from '../node-registry.js';
-import { withTimeout } from '../redis-link.js';
+import { MAX_RECONNECT_DELAY_MS, withTimeout, type RedisConnection } from '../redis-link.js';
 import type { RelayCluster } from './http-relay.js';
 
 /** How many owners found gone are remembered (`gone`). */
@@ -9,19 +9,27 @@ const GONE_CACHE_SIZE = 1024;
  * Which owners of relayed exchanges are gone from the cluster: the relay's two questions about
  * presence, kept apart from the moving of bytes (http-relay.ts, ws-relay.ts).
  *
- * - `gone(owner)`, asked when a relayed request reached no subscriber: is the owner out of the
- *   node registry, and still out one heartbeat later? (A Redis that has just restarted holds no
- *   node until each has refreshed its presence, and a live owner's session must not be renewed
- *   for that.) A yes is remembered for three heartbeats, bounded: a flood of requests naming a
- *   node that is not there (forged `sid`s, or the clients of a dead node) costs one look, not two
- *   registry lookups and a heartbeat's wait each. Consulted only after a publish reached nobody,
- *   so a node that comes back under the same id is reached as soon as it subscribes.
+ * An owner is absent when it is out of the node registry, or listed but with nobody subscribed to
+ * its relay channel (`PUBSUB NUMSUB`). The second is how a `kill -9` shows at once: the kernel
+ * closes the dead process's connections, so Redis drops its subscription the moment it dies,
+ * while its registry entry lives on until `nodeExpiry`. An owner is dead once it has been absent
+ * for `grace` (a heartbeat, and at least twice the longest reconnect delay): a live node whose
+ * connections are coming back after a Redis restart or a cut is listed and subscribed again by
+ * then, and a Redis that has just restarted lists nobody until each node has refreshed its
+ * presence.
+ *
+ * - `gone(owner)`, asked when a relayed request reached no subscriber: is the owner absent, and
+ *   still absent `grace` later? A yes is remembered for three heartbeats, bounded: a flood
+ *   of requests naming a node that is not there (forged `sid`s, or the clients of a dead node)
+ *   costs one look, not two lookups and a heartbeat's wait each. Consulted only after a publish
+ *   reached nobody, so a node that comes back under the same id is reached as soon as it
+ *   subscribes.
  * - The watch: a relayed stream or WebSocket whose owner died (no goodbye) would stay open,
  *   silent, until the client's ping timeout. Once per heartbeat, the owners of the exchanges in
- *   flight are looked up; those out of the registry at two looks in a row are dead, and `onDead`
- *   cuts their exchanges. Looks never overlap, and a look that took longer than a heartbeat starts
- *   over: Redis was stalled (paused, busy), so every node's presence may have lapsed meanwhile,
- *   and looks queued behind the stall would otherwise run back to back, before the owners could
+ *   flight are looked up; those absent at every look for `grace` are dead, and `onDead` cuts
+ *   their exchanges. Looks never overlap, and a look that took longer than a heartbeat starts over:
+ *   Redis was stalled (paused, busy), so every node's presence may have lapsed meanwhile, and
+ *   looks queued behind the stall would otherwise run back to back, before the owners could
  *   refresh.
  */
 export class OwnerWatch {
@@ -31,8 +39,10 @@ export class OwnerWatch {
   readonly #inFlight: () => Iterable<string>;
   readonly #onDead: (owner: string) => void;
   readonly #goneUntil = new Map<string, number>();
-  /** Owners in flight found out of the registry at the last look. */
-  #absent = new Set<string>();
+  /** How long an owner must stay absent to be dead, in ms. */
+  readonly #grace: number;
+  /** Owners in flight found absent at every look since the time they map to. */
+  #absentSince = new Map<string, number>();
   #looking = false;
   #timer: NodeJS.Timeout | null = null;
 
@@ -42,6 +52,7 @@ export class OwnerWatch {
     this.#lookupMs = lookupMs;
     this.#inFlight = inFlight;
     this.#onDead = onDead;
+    this.#grace = Math.max(cluster.options.heartbeatInterval, 2 * MAX_RECONNECT_DELAY_MS);
   }
 
   start(): void {
@@ -58,11 +69,11 @@ export class OwnerWatch {
     const known = this.#goneUntil.get(owner);
     if (known !== undefined && known > Date.now()) return true;
     const absent = async (): Promise<boolean> => {
-      const live = await withTimeout(registry.live(), this.#lookupMs, () => new Error('timeout')).catch(() => null);
-      return live !== null && !live.includes(owner);
+      const found = await withTimeout(this.#absentOf(registry, [owner]), this.#lookupMs, () => new Error('timeout')).catch(() => null);
+      return found !== null && found.has(owner);
     };
     if (!(await absent())) return false;
-    await new Promise((resolve) => setTimeout(resolve, this.#cluster.options.heartbeatInterval).unref());
+    await new Promise((resolve) => setTimeout(resolve, this.#grace).unref());
     if (!(await absent())) return false;
     // bounded: the oldest answer goes first (a Map iterates in insertion order)
     this.#goneUntil.delete(owner);
@@ -85,17 +96,41 @@ export class OwnerWatch {
     const owners = new Set(this.#inFlight());
     const parts = this.#cluster.relayParts;
     if (owners.size === 0 || parts === null) {
-      this.#absent.clear();
+      this.#absentSince.clear();
       return;
     }
     const started = Date.now();
-    const live = await parts.registry.live().catch(() => null);
-    if (live === null || Date.now() - started > this.#cluster.options.heartbeatInterval) {
-      this.#absent.clear();
+    const absent = await this.#absentOf(parts.registry, [...owners]).catch(() => null);
+    if (absent === null || Date.now() - started > this.#cluster.options.heartbeatInterval) {
+      this.#absentSince.clear();
       return;
     }
-    const absent = new Set([...owners].filter((owner) => !live.includes(owner)));
-    for (const owner of absent) if (this.#absent.has(owner)) this.#onDead(owner);
-    this.#absent = absent;
+    const since = new Map<string, number>();
+    for (const owner of absent) {
+      const from = this.#absentSince.get(owner) ?? started;
+      // (a look a heartbeat after the first may start a few ms short of it: timers round)
+      if (started - from >= this.#grace - 25) this.#onDead(owner);
+      else since.set(owner, from);
+    }
+    this.#absentSince = since;
   }
+
+  /** Which of `owners` are absent now: out of the registry, or with nobody on their relay channel. */
+  async #absentOf(registry: NodeRegistry, owners: string[]): Promise<Set<string>> {
+    const parts = this.#cluster.relayParts;
+    if (parts === null) throw new Error('not connected');
+    const channels = owners.map((owner) => this.#cluster.options.prefix + ':relay:' + owner);
+    const [live, subscribers] = await Promise.all([registry.live(), subscriberCounts(parts.link.commands, channels)]);
+    return new Set(owners.filter((owner, i) => !live.includes(owner) || subscribers[i] === 0));
+  }
+}
+
+/** `PUBSUB NUMSUB`: how many connections are subscribed to each of `channels`, in order. */
+async function subscriberCounts(connection: RedisConnection, channels: string[]): Promise<number[]> {
+  const reply = await connection.sendCommand(['PUBSUB', 'NUMSUB', ...channels]);
+  // a flat list: channel, count, channel, count… (anything else says nothing: not a reason to call a node dead)
+  const flat = Array.isArray(reply) ? (reply as unknown[]) : [];
+  const counts = channels.map((_, i) => Number(flat[i * 2 + 1]));
+  if (flat.length !== channels.length * 2 || counts.some((n) => !Number.isInteger(n))) throw new Error('unexpected PUBSUB NUMSUB reply');
+  return counts;
 }

@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { RequestError } from '../../http-errors.js';
+import { closeGoneSession, sessionGone } from '../../gone-session.js';
 import type { HttpErrorCode } from '../../../protocol/index.js';
 import type { RelayMessage } from './relay-messages.js';
 import { RelayedRequest } from './relayed-exchange.js';
@@ -15,6 +16,8 @@ export interface RelayChannel {
   readonly nodeId: string;
   /** Resolves with whether a subscriber got it. */
   publish(node: string, message: object): Promise<boolean>;
+  /** Whether `node`, which a publish did not reach, is gone from the cluster (owner-watch.ts). */
+  gone(node: string): Promise<boolean>;
 }
 
 /** The socket buffer above which the owner's WebSocketTransport waits for `drain` (as for a local socket). */
@@ -129,8 +132,12 @@ export class WebSocketRelay {
     edge.timer = setTimeout(() => this.#refuse(id, edge, new RequestError('node_timeout', `the node holding this session (${owner}) did not answer in time`)), this.#answerMs);
     edge.timer.unref();
     const message = { t: 'wsopen', from: this.#channel.nodeId, id, url, headers: req.headers, addr: req.socket.remoteAddress ?? null };
-    void this.#channel.publish(owner, message).then((ok) => {
-      if (!ok && edge.ws === null) this.#refuse(id, edge, new RequestError('node_unavailable', `the node holding this session (${owner}) could not be reached`));
+    void this.#channel.publish(owner, message).then(async (ok) => {
+      if (ok || edge.ws !== null) return;
+      // nobody took it: the owner is gone for good (the client renews), or unreachable now (it retries)
+      const gone = await this.#channel.gone(owner);
+      if (gone) this.#refuse(id, edge, new RequestError('node_lost', 'the node that held this session is gone'));
+      else this.#refuse(id, edge, new RequestError('node_unavailable', `the node holding this session (${owner}) could not be reached`));
     });
   }
 
@@ -254,13 +261,18 @@ export class WebSocketRelay {
     edge.credit += bytes;
   }
 
-  /** Refuses the upgrade with `error`, or with the owner's `status` and JSON `body`. */
+  /**
+   * Refuses the upgrade with `error`, or with the owner's `status` and JSON `body`; a session that
+   * is gone is told so with a close instead (gone-session.ts).
+   */
   #refuse(id: number, edge: EdgeSocket, error: RequestError | null, status = 502, body = ''): void {
     if (this.#out.get(id) !== edge || edge.ws !== null) return;
     this.#out.delete(id);
     if (edge.timer !== null) clearTimeout(edge.timer);
     // the relay's own refusal is counted here; one the owner sent (error null) was counted there
     if (error !== null) this.#refused(error.code);
+    const reason = error !== null ? error.code : errorCodeOf(body);
+    if (sessionGone(reason) && !edge.socket.destroyed) return closeGoneSession(this.#wss, edge.req, edge.socket, edge.head, reason);
     const code = error === null ? status : error.status;
     const text = error === null ? body : error.body();
     const socket = edge.socket;
@@ -297,5 +309,16 @@ export class WebSocketRelay {
       return { ws: ws as unknown as WebSocket, socket: ws.socket as unknown as Duplex };
     });
     if (refusal !== null) send({ t: 'wsrefuse', status: refusal.status, body: refusal.body() });
+  }
+}
+
+/** The `error` code of an HTTP error body (`{"error": code, …}`), or ''. */
+function errorCodeOf(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const code = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
+    return typeof code === 'string' ? code : '';
+  } catch {
+    return '';
   }
 }

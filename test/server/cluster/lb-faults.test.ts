@@ -68,11 +68,19 @@ describe.runIf(RUNS)('faults during traffic, three node processes behind a round
   const redis = suiteRedisServer();
   let deployment: Deployment | null = null;
 
-  /** Three nodes, nginx, and clients on HTTP transports until every node owns at least two sessions. */
-  async function deploy({ transports = TRANSPORTS, cutter = false, atLeast = 0 }: { transports?: TransportName[]; cutter?: boolean; atLeast?: number } = {}): Promise<Deployment> {
+  /**
+   * Three nodes, nginx, and clients on HTTP transports until every node owns at least two sessions.
+   * The nodes refresh their presence every 500 ms (expiring after 1.5 s) unless `presence` says otherwise.
+   */
+  async function deploy({
+    transports = TRANSPORTS,
+    cutter = false,
+    atLeast = 0,
+    presence = { heartbeatInterval: 500, nodeExpiry: 1_500 },
+  }: { transports?: TransportName[]; cutter?: boolean; atLeast?: number; presence?: { heartbeatInterval?: number; nodeExpiry?: number } } = {}): Promise<Deployment> {
     if (noNginx.length > 0) throw new Error('CI=true and nginx is missing: install the Debian package nginx-light');
     const prefix = freshPrefix();
-    const nodes = await Promise.all([0, 1, 2].map((i) => startServerProcess({ cluster: { redis: redis.url, prefix, nodeId: `node-${i}`, heartbeatInterval: 500, nodeExpiry: 1_500 } })));
+    const nodes = await Promise.all([0, 1, 2].map((i) => startServerProcess({ cluster: { redis: redis.url, prefix, nodeId: `node-${i}`, ...presence } })));
     const nginx = await startRoundRobinNginx(nodes.map((node) => node.port));
     const proxy = cutter ? await new TcpProxy(Number(new URL(nginx.origin).port)).listen() : null;
     const clients: RecordingClient[] = [];
@@ -131,29 +139,35 @@ describe.runIf(RUNS)('faults during traffic, three node processes behind a round
     for (const node of nodes.slice(0, 2)) expect(node.death(), node.stderr()).toBeNull();
   });
 
-  it('a node killed (SIGKILL): its clients start new sessions on live nodes within seconds, the rest lose nothing', { timeout: 90_000 }, async () => {
-    const { nodes, clients } = await deploy();
+  it('a node killed (SIGKILL): its clients, WebSocket-only ones too, start new sessions on live nodes before it leaves the registry, the rest lose nothing', { timeout: 90_000 }, async () => {
+    // the default presence timing: the dead node stays listed for 6 s
+    const { nodes, clients } = await deploy({ transports: [...TRANSPORTS, 'websocket'], presence: {} });
     await exchange(clients, 1, 20);
-    const lost = clients.filter((c) => owner(c) === 'node-1');
-    const staying = clients.filter((c) => owner(c) !== 'node-1');
+    // the node to kill owns a WebSocket-only session
+    const victim = owner(clients.find((c) => c.transports[0] === 'websocket') as RecordingClient);
+    const lost = clients.filter((c) => owner(c) === victim);
+    const staying = clients.filter((c) => owner(c) !== victim);
     const killedAt = Date.now();
-    await nodes[1].close();
-    // out of the registry after nodeExpiry (1.5 s here), plus a heartbeat; the clients retry meanwhile
-    await waitForAll(lost, (c) => c.socket.state === 'open' && owner(c) !== 'node-1', 'the renewals', 20_000);
+    await nodes[Number(victim.slice('node-'.length))].close();
+    // Redis drops the dead node's subscription at once; absent for 2 s, it is dead (owner-watch.ts)
+    await waitForAll(lost, (c) => c.socket.state === 'open' && owner(c) !== victim, 'the renewals', 20_000);
     const renewedWithin = Date.now() - killedAt;
+    expect(renewedWithin, 'renewed before the dead node left the registry (cluster.nodeExpiry, 6 s)').toBeLessThan(6_000);
     for (const client of lost) {
       expect(client.closes.length).toBe(1);
       // a poll or a send reads the refusal's body; a stream's refusal has none to read
       expect(client.closes[0]).toMatch(/^(node lost|session expired)$/);
     }
-    for (const client of lost.filter((c) => c.transports[0] === 'xhr-polling' || c.transports[0] === 'jsonp-polling')) expect(client.closes[0]).toBe('node lost');
+    // a WebSocket join is answered with a close that says so (4001 "node lost")
+    const told = lost.filter((c) => ['xhr-polling', 'jsonp-polling', 'websocket'].includes(c.transports[0]));
+    for (const client of told) expect(client.closes[0], client.transports[0]).toBe('node lost');
     await exchange(clients, 21, 40);
     for (const client of staying) {
       expect(echoed(client, 1, 40)).toEqual(range(1, 40));
       expect(client.closes).toEqual([]);
     }
     for (const client of lost) expect(echoed(client, 21, 40)).toEqual(range(21, 40));
-    for (const node of [nodes[0], nodes[2]]) expect(node.death(), node.stderr()).toBeNull();
+    for (const node of nodes.filter((_, n) => `node-${n}` !== victim)) expect(node.death(), node.stderr()).toBeNull();
     console.log(`[cluster] ${lost.length} sessions of the killed node renewed within ${renewedWithin} ms`);
   });
 

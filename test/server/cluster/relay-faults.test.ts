@@ -3,6 +3,7 @@
 // No relayed request hangs; a client whose owner lived loses nothing and gets nothing twice.
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { Handshake, JsonValue } from '../../../protocol/index.js';
 import type { RedisAdapter, Socket } from '../../../server/index.js';
 import { closeAfterEach, connectClient, range, waitFor } from '../../support/harness.js';
@@ -60,22 +61,44 @@ describe.runIf(REDIS_SUITES_RUN)('the request relay when things go wrong', () =>
     expect(await res.text()).toContain('after');
   });
 
-  it('a session whose owner left the cluster gets 404 node_lost (renew); one whose owner is listed but silent gets 502 (resume)', async () => {
+  it('a session whose owner left the cluster, or is listed with nobody on its channel for 2 s, gets 404 node_lost (renew); one whose owner subscribes again meanwhile gets 502 (resume)', async () => {
     const [a] = await nodes(1);
     const gone = await fetch(`${a.origin}/ferry/v1/poll?sid=node-gone~abcdefghijklmnop&t=x&e=1&ack=0`);
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { error: string }).error).toBe('node_lost');
-    // a node present in the registry that takes no relayed request (its subscriber is down)
+    // nodes present in the registry (for a minute) whose subscriber is down, as a kill -9 leaves them
     const raw = await rawRedis(redis.url);
     track({ close: async () => raw.destroy() });
     const [seconds] = (await raw.sendCommand(['TIME'])) as string[];
-    await raw.sendCommand(['ZADD', a.prefix + ':nodes', String(Number(seconds) * 1000 + 60_000), 'node-silent']);
-    const silent = await fetch(`${a.origin}/ferry/v1/poll?sid=node-silent~abcdefghijklmnop&t=x&e=1&ack=0`);
+    for (const node of ['node-killed', 'node-back']) await raw.sendCommand(['ZADD', a.prefix + ':nodes', String(Number(seconds) * 1000 + 60_000), node]);
+    const started = Date.now();
+    const killed = await fetch(`${a.origin}/ferry/v1/poll?sid=node-killed~abcdefghijklmnop&t=x&e=1&ack=0`);
+    expect(killed.status).toBe(404);
+    expect(((await killed.json()) as { error: string }).error).toBe('node_lost');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    // one whose subscriber comes back within the 2 s (a connection to Redis being re-made)
+    const back = fetch(`${a.origin}/ferry/v1/poll?sid=node-back~abcdefghijklmnop&t=x&e=1&ack=0`);
+    const subscriber = await rawRedis(redis.url);
+    track({ close: async () => subscriber.destroy() });
+    await sleep(500);
+    await subscriber.subscribe(a.prefix + ':relay:node-back', () => {});
+    const silent = await back;
     expect(silent.status).toBe(502);
     expect(((await silent.json()) as { error: string }).error).toBe('node_unavailable');
     // the relay's own answers are counted like any other error (ferry.metrics() and the text format)
-    expect(a.ferry.metrics().httpErrors).toEqual({ node_lost: 1, node_unavailable: 1 });
-    expect(a.ferry.metrics().relayed).toEqual({ out: 2, in: 0 });
+    expect(a.ferry.metrics().httpErrors).toEqual({ node_lost: 2, node_unavailable: 1 });
+    expect(a.ferry.metrics().relayed).toEqual({ out: 3, in: 0 });
+  });
+
+  it('a WebSocket join for a session whose owner is gone is closed with 4001 "node lost", which a browser can read (not an HTTP refusal)', async () => {
+    const [a] = await nodes(1);
+    const ws = new WebSocket(`${a.origin.replace('http', 'ws')}/ferry/v1/ws?sid=node-gone~abcdefghijklmnop&t=x&e=1`);
+    const closed = await new Promise<{ code: number; reason: string }>((resolve, reject) => {
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      ws.on('unexpected-response', () => reject(new Error('the upgrade was refused with HTTP')));
+    });
+    expect(closed).toEqual({ code: 4001, reason: 'node lost' });
+    expect(a.ferry.metrics().httpErrors).toEqual({ node_lost: 1 });
   });
 
   it('an owner that shuts down answers the poll relayed to it at once, and the next one gets 404', async () => {
