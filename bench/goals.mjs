@@ -20,6 +20,8 @@ export const GOALS = [
   { label: 'acknowledged round trip p99', scenario: 'ackrtt', metric: 'p99', target: 'ferry-ws', baseline: 'sio-ws', op: '<=', bound: 1 },
   { label: 'cross-node echo throughput', scenario: 'cluster', metric: 'rate', target: 'ferry-xhr-3nodes', baseline: 'ferry-xhr-1node', op: '>=', bound: 0.5 },
   { label: 'cross-node round trip p99', scenario: 'cluster', metric: 'p99', target: 'ferry-xhr-3nodes', baseline: 'ferry-xhr-1node', op: '<=', bound: 3 },
+  { label: 'cross-node broadcast, 10,000 sessions', scenario: 'clusterfanout', metric: 'ms10k', target: 'ferry-ws-3nodes', baseline: 'sio-ws-3nodes', op: '<', bound: 1 },
+  { label: 'long-polling sessions held over 3 nodes', scenario: 'clusterheld', metric: 'held', target: 'ferry-xhr-3nodes', op: '>=', absolute: 15_000 },
   { label: 'client bundle min+gz', scenario: 'bundle', metric: 'gz', target: 'ferry', baseline: 'engine.io-client', op: '<', bound: 1 },
 ];
 

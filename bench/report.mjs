@@ -59,7 +59,7 @@ export function formatTable(summary, metricsOf, goals) {
           if (scenario === 'bundle') return base === 'ws' && row.ratios['engine.io-client'] !== undefined ? `${row.ratios['engine.io-client'].toFixed(2)} (eio-client)` : '';
           // the cluster scenario's one ratio (3 nodes / 1 node) goes in the first column
           if (scenario === 'cluster') return base === 'ws' && target !== 'ferry-xhr-1node' && row.ratios['ferry-xhr-1node'] !== undefined ? `${row.ratios['ferry-xhr-1node'].toFixed(2)} (1node)` : '';
-          const ratio = base === 'sio' ? row.ratios['sio-ws'] ?? row.ratios['sio-poll'] : row.ratios[base];
+          const ratio = base === 'sio' ? row.ratios['sio-ws'] ?? row.ratios['sio-poll'] ?? row.ratios['sio-ws-3nodes'] : row.ratios[base];
           return ratio !== undefined ? ratio.toFixed(2) : '';
         });
         rows.push([

@@ -14,9 +14,9 @@ import { summarize, formatTable, formatGoals, legend } from './report.mjs';
 import { renderChart } from './chart.mjs';
 import { TARGETS } from './targets/index.mjs';
 
-const SCENARIOS = ['echo', 'latency', 'push', 'memory', 'setup', 'capacity', 'fanout', 'ackrtt', 'cluster', 'bundle'];
+const SCENARIOS = ['echo', 'latency', 'push', 'memory', 'setup', 'capacity', 'fanout', 'ackrtt', 'cluster', 'clusterfanout', 'clusterheld', 'bundle'];
 // One measurement may take this long before its processes are killed.
-const RUN_LIMIT_MS = { capacity: 240_000, fanout: 240_000, cluster: 150_000, default: 90_000 };
+const RUN_LIMIT_MS = { capacity: 240_000, fanout: 240_000, cluster: 150_000, clusterfanout: 240_000, clusterheld: 300_000, default: 90_000 };
 
 function parseArgs(argv) {
   const flags = Object.fromEntries(argv.filter((a) => a.startsWith('--')).map((a) => {

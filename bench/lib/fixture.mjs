@@ -17,6 +17,12 @@ export async function withServer(target, options, fn, { gc = false, raiseFdLimit
   }
 }
 
+/** Runs fn(servers) with `count` server processes of `target`, each given `options` (the nodes of a cluster). */
+export function withServers(target, options, count, fn, settings = {}, servers = []) {
+  if (servers.length === count) return fn(servers);
+  return withServer(target, options, (server) => withServers(target, options, count, fn, settings, [...servers, server]), settings);
+}
+
 /**
  * Runs fn(loads) with `count` load processes for `target` running
  * `scenario`; paramsFor(i) gives load process i its parameters.

@@ -10,13 +10,18 @@ import { findBinary, freePort, startDaemon, tempDir } from './daemon.mjs';
 /** nginx from PATH, else /usr/sbin/nginx (Debian package `nginx`); null if neither. */
 export const nginxBinary = () => findBinary('nginx', '/usr/sbin/nginx');
 
-function config(dir, port, nodePorts) {
+/**
+ * `workers` and `connections` (per worker) for a deployment holding many connections: a worker
+ * cannot hold more than the process's file limit, so the load is spread over several workers
+ * (`reuseport`: the kernel shares the connections out evenly).
+ */
+function config(dir, port, nodePorts, { workers = 1, connections = 4096 } = {}) {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${join(dir, kind)};`).join('\n');
   const servers = nodePorts.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n');
-  return `worker_processes 1;
+  return `worker_processes ${workers};
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
-events { worker_connections 4096; }
+events { worker_connections ${connections}; }
 http {
   access_log off;
 ${temp}
@@ -26,7 +31,7 @@ ${servers}
     keepalive 64;
   }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${workers > 1 ? ' reuseport' : ''};
     location / {
       proxy_pass http://ferry_nodes;
       proxy_http_version 1.1;
@@ -43,13 +48,13 @@ ${servers}
 }
 
 /** Starts nginx balancing round-robin over 127.0.0.1:`nodePorts`; resolves { port, pid, log(), stop() }. */
-export async function startNginx(nodePorts) {
+export async function startNginx(nodePorts, options = {}) {
   const binary = nginxBinary();
   if (!binary) throw new Error('nginx is missing (apt-get install nginx)');
   const dir = tempDir('ferry-bench-nginx-');
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, config(dir, port, nodePorts));
+  writeFileSync(conf, config(dir, port, nodePorts, options));
   const daemon = await startDaemon({
     name: 'nginx',
     binary,

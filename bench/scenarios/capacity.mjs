@@ -80,42 +80,52 @@ export function loadHandlers(open) {
   };
 }
 
+/**
+ * Opens `share` sessions in every load process, holds them for `holdMs` while probing each every
+ * `probeIntervalMs`, and judges whether they were held on time. `servers`: the server processes
+ * (their session counts add up; the worst event-loop delay of any counts).
+ */
+export async function holdSessions(loads, servers, share, { concurrency, openTimeLimitMs, holdMs, probeIntervalMs, onTimeMs }) {
+  const opening = await callAll(loads, 'open', { count: share, concurrency, timeLimitMs: openTimeLimitMs }, openTimeLimitMs + 30_000);
+  const opened = sum(opening.map((o) => o.opened));
+  await Promise.all(servers.map((server) => server.call('loopDelay')));
+  await callAll(loads, 'startProbes', { probeIntervalMs });
+  await sleep(holdMs);
+  const held = await callAll(loads, 'stopProbes');
+  const loops = await Promise.all(servers.map((server) => server.call('loopDelay')));
+  const perServer = await Promise.all(servers.map((server) => server.call('sessions')));
+  const serverSessions = sum(perServer);
+  await callAll(loads, 'close').catch(() => {});
+  const probeP99 = Math.max(...held.map((h) => h.probeP99));
+  const alive = sum(held.map((h) => h.alive));
+  const dropped = sum(held.map((h) => h.dropped));
+  const unanswered = sum(held.map((h) => h.unanswered));
+  const loopDelayMax = Math.max(...loops.map((loop) => loop.max));
+  const onTime = dropped === 0 && unanswered === 0 && probeP99 <= onTimeMs && loopDelayMax <= onTimeMs;
+  return {
+    held: onTime ? Math.min(alive, serverSessions) : 0,
+    attempted: share * loads.length,
+    loadProcesses: loads.length,
+    opened,
+    alive,
+    serverSessions,
+    fewestOnAServer: Math.min(...perServer),
+    dropped,
+    unanswered,
+    probeP99,
+    loopDelayMax,
+    clientLoopDelayMax: Math.max(...held.map((h) => h.loopDelayMax)),
+    onTime,
+    firstError: opening.map((o) => o.firstError).find(Boolean) ?? null,
+  };
+}
+
 export async function run(target, settings) {
-  const { sessions, loadProcesses, concurrency, openTimeLimitMs, holdMs, probeIntervalMs, onTimeMs, pingInterval, pingTimeout } = settings;
+  const { sessions, loadProcesses, pingInterval, pingTimeout } = settings;
   const share = Math.ceil(sessions[TARGETS[target].family] / loadProcesses);
   const hosts = hostsFor(target, share);
   const serverOptions = { maxSessions: share * loadProcesses * 2, pingInterval, pingTimeout, loopbackHosts: hosts };
   return withServer(target, serverOptions, (server) =>
-    withLoads(target, 'capacity', loadProcesses, () => ({ port: server.ready.port, hosts }), async (loads) => {
-      const opening = await callAll(loads, 'open', { count: share, concurrency, timeLimitMs: openTimeLimitMs }, openTimeLimitMs + 30_000);
-      const opened = sum(opening.map((o) => o.opened));
-      await server.call('loopDelay');
-      await callAll(loads, 'startProbes', { probeIntervalMs });
-      await sleep(holdMs);
-      const held = await callAll(loads, 'stopProbes');
-      const loop = await server.call('loopDelay');
-      const serverSessions = await server.call('sessions');
-      await callAll(loads, 'close').catch(() => {});
-      const probeP99 = Math.max(...held.map((h) => h.probeP99));
-      const alive = sum(held.map((h) => h.alive));
-      const dropped = sum(held.map((h) => h.dropped));
-      const unanswered = sum(held.map((h) => h.unanswered));
-      const onTime = dropped === 0 && unanswered === 0 && probeP99 <= onTimeMs && loop.max <= onTimeMs;
-      return {
-        held: onTime ? Math.min(alive, serverSessions) : 0,
-        attempted: share * loadProcesses,
-        loadProcesses,
-        opened,
-        alive,
-        serverSessions,
-        dropped,
-        unanswered,
-        probeP99,
-        loopDelayMax: loop.max,
-        clientLoopDelayMax: Math.max(...held.map((h) => h.loopDelayMax)),
-        onTime,
-        firstError: opening.map((o) => o.firstError).find(Boolean) ?? null,
-      };
-    }, { raiseFdLimit: true }),
+    withLoads(target, 'capacity', loadProcesses, () => ({ port: server.ready.port, hosts }), (loads) => holdSessions(loads, [server], share, settings), { raiseFdLimit: true }),
   { raiseFdLimit: true });
 }

@@ -15,11 +15,10 @@
 // Every node, nginx and Redis is stopped (by pid) when its measurement ends, fails or times out.
 // Without redis-server or nginx the scenario is skipped, loudly (`skip()`).
 import { percentile } from '../lib/stats.mjs';
-import { withServer, withLoads, callAll } from '../lib/fixture.mjs';
+import { withLoads, callAll } from '../lib/fixture.mjs';
 import { echoRate, interleavedSlices } from '../lib/measure.mjs';
-import { redisBinary, startRedis } from '../lib/redis.mjs';
-import { nginxBinary, startNginx } from '../lib/nginx.mjs';
-import { TARGETS } from '../targets/index.mjs';
+import { withDeployment, deploymentMissing } from '../lib/deployment.mjs';
+import { startRedis } from '../lib/redis.mjs';
 
 export const metrics = [
   { key: 'rate', label: 'long-polling echo throughput through nginx', unit: 'msg/s', better: 'higher' },
@@ -29,39 +28,7 @@ export const metrics = [
 ];
 
 /** Why this scenario cannot run here (a missing binary), or null. */
-export function skip() {
-  const missing = [
-    redisBinary() ? null : 'redis-server (apt-get install redis-server)',
-    nginxBinary() ? null : 'nginx (apt-get install nginx; /usr/sbin/nginx)',
-  ].filter(Boolean);
-  return missing.length ? `missing ${missing.join(' and ')}` : null;
-}
-
-let deployments = 0;
-
-/** Runs fn(nodes) with `count` server processes of `target`, each given `options`. */
-function withNodes(target, options, count, fn, nodes = []) {
-  if (nodes.length === count) return fn(nodes);
-  return withServer(target, options, (node) => withNodes(target, options, count, fn, [...nodes, node]));
-}
-
-/**
- * Runs fn({ port, nodes }) with `target`'s deployment: its nodes (with the cluster option, on Redis
- * `redisUrl` under a prefix of their own, when there are several or the target asks for it) and
- * nginx in front of them on `port`. A failed or timed-out run still stops nginx (by pid).
- */
-function withDeployment(target, redisUrl, fn) {
-  const { nodes: count, cluster = count > 1 } = TARGETS[target];
-  const options = cluster ? { cluster: { redis: redisUrl, prefix: `ferry-bench-${process.pid}-${++deployments}` } } : {};
-  return withNodes(target, options, count, async (nodes) => {
-    const nginx = await startNginx(nodes.map((node) => node.ready.port));
-    try {
-      return await fn({ port: nginx.port, nodes });
-    } finally {
-      await nginx.stop();
-    }
-  });
-}
+export const skip = deploymentMissing;
 
 /** Echo throughput on a fresh deployment of `target`, as scenarios/echo.mjs measures it. */
 function echo(target, redisUrl, { clients, inFlight, loadProcesses, warmupMs, durationMs }) {

@@ -3,11 +3,8 @@
 // Socket.IO `io.emit('message', data)`), and the time from just before that call until the last
 // session's client has handed the message to the application.
 //
-// One clock: the server notes the time before the call, each load process the time its own last
-// session got the message, every process on the epoch scale at sub-millisecond resolution
-// (lib/clock.mjs), each corrected by its offset from the runner's clock as measured over IPC
-// before the broadcasts (the uncertainty, half the quickest IPC round trip, is reported as
-// `clockError`). Broadcasts are numbered and each session checks it gets every number once and in
+// One clock across the processes (lib/broadcast-timing.mjs; the uncertainty, half the quickest IPC
+// round trip, is reported as `clockError`). Broadcasts are numbered and each session checks it gets every number once and in
 // order. After `warmup` untimed broadcasts, `broadcasts` timed ones, one at a time with `gapMs`
 // between them (Ferry's clients acknowledge within 50 ms; the gap lets that traffic settle so each
 // broadcast starts on a quiet server); the median is the round's figure. The sizes are measured in
@@ -15,9 +12,9 @@
 // At the first size, `burst` broadcasts are also made back to back (one synchronous loop), and
 // the deliveries per second until every session has all of them are reported as `burst1k`.
 import { runLimited, sleep } from '../lib/limits.mjs';
-import { median } from '../lib/stats.mjs';
-import { now, clockOffset } from '../lib/clock.mjs';
-import { withServer, withLoads, callAll, sum } from '../lib/fixture.mjs';
+import { now } from '../lib/clock.mjs';
+import { withServer, withLoads } from '../lib/fixture.mjs';
+import { broadcastTimer, checkAndClose, openSessions } from '../lib/broadcast-timing.mjs';
 import { broadcastId } from '../targets/broadcast.mjs';
 
 export const metrics = [
@@ -110,62 +107,26 @@ export function loadHandlers(open) {
 }
 
 export async function run(target, settings) {
-  const { sizes, loadProcesses, concurrency, openTimeLimitMs, warmup, broadcasts, gapMs, burst, waitTimeoutMs } = settings;
+  const { sizes, loadProcesses, warmup, broadcasts, gapMs, burst, waitTimeoutMs } = settings;
   const largest = Math.max(...sizes);
   const serverOptions = { maxSessions: largest * 2 };
   return withServer(target, serverOptions, (server) =>
     withLoads(target, 'fanout', loadProcesses, () => ({ port: server.ready.port }), async (loads) => {
-      const workers = [server, ...loads];
-      const clocks = [];
-      for (const worker of workers) clocks.push(await clockOffset(worker));
-      const [serverClock, ...loadClocks] = clocks;
-      let nextId = 0;
-
-      /** Broadcasts `count` messages at once; ms from the call until every session had them all. */
-      async function timed(count) {
-        const from = nextId;
-        nextId += count;
-        const waiting = callAll(loads, 'wait', { from, count, timeoutMs: waitTimeoutMs }, waitTimeoutMs + 10_000);
-        const t0 = (await server.call('broadcast', { from, count })) - serverClock.offset;
-        const answers = await waiting;
-        const missing = sum(answers.map((a) => a.missing ?? 0));
-        if (missing > 0) throw new Error(`${missing} deliveries of broadcasts ${from}..${from + count - 1} missing after ${waitTimeoutMs} ms`);
-        return Math.max(...answers.map((a, i) => a.at - loadClocks[i].offset)) - t0;
-      }
-
-      const result = { clockError: Math.max(...clocks.map((c) => c.error)) };
+      const timer = await broadcastTimer(server, loads, waitTimeoutMs);
+      const result = { clockError: timer.clockError };
       for (const size of sizes) {
-        const share = Math.ceil(size / loadProcesses);
-        const opening = await callAll(loads, 'open', { total: share, concurrency, timeLimitMs: openTimeLimitMs }, openTimeLimitMs + 30_000);
-        const held = sum(opening.map((o) => o.sessions));
-        const serverSessions = await server.call('sessions');
-        if (held < share * loadProcesses || serverSessions < held) {
-          const firstError = opening.map((o) => o.firstError).find(Boolean);
-          throw new Error(`opened ${held} of ${share * loadProcesses} sessions (server: ${serverSessions})${firstError ? `: ${firstError}` : ''}`);
-        }
-        for (let i = 0; i < warmup; i++) {
-          await timed(1);
-          await sleep(gapMs);
-        }
-        const times = [];
-        for (let i = 0; i < broadcasts; i++) {
-          times.push(await timed(1));
-          await sleep(gapMs);
-        }
+        const held = await openSessions(loads, Math.ceil(size / loadProcesses), settings, () => server.call('sessions'));
         const key = KEYS[size] ?? `ms${size}`;
-        result[key] = median(times);
-        result[`${key}Max`] = Math.max(...times);
+        const times = await timer.series({ warmup, broadcasts, gapMs });
+        result[key] = times.median;
+        result[`${key}Max`] = times.max;
         if (size === sizes[0] && burst > 0) {
-          const ms = await timed(burst);
+          const ms = await timer.timed(burst);
           result[size === 1_000 ? 'burst1k' : `burst${size}`] = (held * burst) / (ms / 1000);
           await sleep(gapMs);
         }
       }
-      const status = await callAll(loads, 'status');
-      await callAll(loads, 'close').catch(() => {});
-      const dropped = sum(status.map((s) => s.dropped));
-      const outOfOrder = sum(status.map((s) => s.outOfOrder));
-      if (dropped > 0 || outOfOrder > 0) throw new Error(`${dropped} sessions dropped, ${outOfOrder} broadcasts out of order or repeated`);
+      await checkAndClose(loads);
       return result;
     }, { raiseFdLimit: true }),
   { raiseFdLimit: true });

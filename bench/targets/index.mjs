@@ -23,6 +23,10 @@ export const TARGETS = {
   // nodes sharing a Redis (scenarios/cluster.mjs starts the nodes, Redis and nginx)
   'ferry-xhr-1node': { module: 'ferry', mode: 'xhr-polling', family: 'cluster', label: 'ferry xhr-polling, nginx, 1 node', ferry: true, nodes: 1 },
   'ferry-xhr-3nodes': { module: 'ferry', mode: 'xhr-polling', family: 'cluster', label: 'ferry xhr-polling, nginx round-robin, 3 nodes + Redis', ferry: true, nodes: 3 },
+  // the clusterfanout scenario only: three nodes sharing a Redis (Ferry's `cluster` option,
+  // Socket.IO's Redis adapter), every session one WebSocket straight to one of them
+  'ferry-ws-3nodes': { module: 'ferry', mode: 'websocket', family: 'cluster-broadcast', label: 'ferry websocket, 3 nodes + Redis', ferry: true, nodes: 3 },
+  'sio-ws-3nodes': { module: 'socketio', mode: 'websocket', family: 'cluster-broadcast', label: 'socket.io websocket, 3 nodes + Redis adapter', nodes: 3 },
   // diagnostic, in no list: one node WITH the cluster option (Redis adapter, nothing relayed)
   'ferry-xhr-1node-redis': { module: 'ferry', mode: 'xhr-polling', family: 'cluster', label: 'ferry xhr-polling, nginx, 1 node + Redis', ferry: true, nodes: 1, cluster: true },
 };
@@ -37,7 +41,7 @@ export function hostsFor(name, sessions) {
 export const loopbackHost = (i) => `127.0.0.${1 + i}`;
 
 /** The baselines every figure is divided by, per family. */
-export const BASELINES = { websocket: ['ws'], polling: ['http-lp', 'eio-poll'], cluster: ['ferry-xhr-1node'] };
+export const BASELINES = { websocket: ['ws'], polling: ['http-lp', 'eio-poll'], cluster: ['ferry-xhr-1node'], 'cluster-broadcast': ['sio-ws-3nodes'] };
 
 /** Scenarios of the application layer (broadcast, acks): their figures are divided by Socket.IO's. */
 const SOCKETIO_SCENARIOS = ['fanout', 'ackrtt'];

@@ -1,8 +1,11 @@
 // Socket.IO 4 server with its own Node client (socket.io-client), in one engine.io transport at a
 // time: 'websocket' or 'polling', never upgrading. Messages travel as Socket.IO's 'message' event
 // (socket.send); the fan-out broadcast is io.emit, the acknowledged event an emitWithAck answered
-// through Socket.IO's callback.
+// through Socket.IO's callback. With `cluster` (the clusterfanout scenario's nodes), each server uses
+// Socket.IO's Redis adapter (@socket.io/redis-adapter, over the `redis` package as its README shows).
 import http from 'node:http';
+import { createClient } from 'redis';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { io as connectClient } from 'socket.io-client';
 import { reply } from './replies.mjs';
@@ -13,9 +16,10 @@ const PATH = '/socket.io/';
 
 /**
  * `ackEvent` (set by the ackrtt scenario only, so that no other figure pays for a second listener
- * per session): an event whose handler answers with its first argument.
+ * per session): an event whose handler answers with its first argument. `cluster`: `{ redis, prefix }`,
+ * the Redis adapter on that server under that key.
  */
-export async function startServer({ mode, pingInterval = 25_000, pingTimeout = 20_000, ackEvent }) {
+export async function startServer({ mode, pingInterval = 25_000, pingTimeout = 20_000, ackEvent, cluster }) {
   const httpServer = http.createServer();
   const io = new Server(httpServer, {
     path: PATH,
@@ -26,12 +30,24 @@ export async function startServer({ mode, pingInterval = 25_000, pingTimeout = 2
     maxHttpBufferSize: 1e8,
     serveClient: false,
   });
+  let redisClients = [];
+  if (cluster !== undefined) {
+    const pub = createClient({ url: cluster.redis });
+    const sub = pub.duplicate();
+    redisClients = [pub, sub];
+    await Promise.all(redisClients.map((client) => client.connect()));
+    io.adapter(createAdapter(pub, sub, { key: cluster.prefix }));
+  }
   io.on('connection', (socket) => {
     const send = (data) => socket.send(data);
     socket.on('message', (data) => reply(data, send));
     if (ackEvent) socket.on(ackEvent, (data, answer) => answer(data));
   });
-  const server = await listenOnLoopback(httpServer, { sessionCount: () => io.of('/').sockets.size, stop: async () => io.engine.close() });
+  const stop = async () => {
+    io.engine.close();
+    await Promise.all(redisClients.map((client) => client.quit().catch(() => {})));
+  };
+  const server = await listenOnLoopback(httpServer, { sessionCount: () => io.of('/').sockets.size, stop });
   return { ...server, commands: { broadcast: (args) => broadcast(args, (data) => io.emit('message', data)) } };
 }
 
