@@ -13,6 +13,9 @@ const NO_STREAMS = ALL.filter((name) => !STREAMS.includes(name));
 // Heartbeats for the capacity run: short enough that three fall in the hold.
 const HEARTBEAT = { pingInterval: 5_000, pingTimeout: 5_000 };
 
+// The fan-out scenarios' sessions and broadcasts (one server, or three nodes).
+const BROADCASTS = { sizes: [1_000, 10_000], concurrency: 100, openTimeLimitMs: 60_000, warmup: 5, broadcasts: 20, gapMs: 100, waitTimeoutMs: 20_000 };
+
 export const FULL = {
   echo: { rounds: 5, targets: ALL, clients: 50, inFlight: 20, loadProcesses: 2, warmupMs: 500, durationMs: 2_000 },
   // sockjs xhr-polling takes ~30 ms a round trip in Node and stops at the time limit.
@@ -35,19 +38,7 @@ export const FULL = {
   },
   // Socket.IO beside Ferry (their figures are divided by sio-ws): one broadcast to every session,
   // and the acknowledged round trip, measured as latency is.
-  fanout: {
-    rounds: 3,
-    targets: ['sio-ws', 'ferry-ws'],
-    sizes: [1_000, 10_000],
-    loadProcesses: 4,
-    concurrency: 100,
-    openTimeLimitMs: 60_000,
-    warmup: 5,
-    broadcasts: 20,
-    gapMs: 100,
-    burst: 20,
-    waitTimeoutMs: 20_000,
-  },
+  fanout: { rounds: 3, targets: ['sio-ws', 'ferry-ws'], loadProcesses: 4, burst: 20, ...BROADCASTS },
   ackrtt: { rounds: 5, targets: ['sio-ws', 'ferry-ws'], warmup: 2_000, warmupMs: 5_000, coldCount: 1_000, sliceMs: 100, measureMs: 10_000, minSamples: 20 },
   // Cross-node cost: xhr-polling through nginx to one node, and round-robin over three nodes with
   // Redis; echo as `echo` measures it, round trips as `latency` does (3 nodes / 1 node).
@@ -59,18 +50,7 @@ export const FULL = {
   },
   // Cross-node broadcast: 3 nodes sharing a Redis, the sessions spread over them (Socket.IO with its
   // Redis adapter / Ferry with its cluster option), a broadcast made on one node.
-  clusterfanout: {
-    rounds: 3,
-    targets: ['sio-ws-3nodes', 'ferry-ws-3nodes'],
-    sizes: [1_000, 10_000],
-    loadProcesses: 6,
-    concurrency: 100,
-    openTimeLimitMs: 60_000,
-    warmup: 5,
-    broadcasts: 20,
-    gapMs: 100,
-    waitTimeoutMs: 20_000,
-  },
+  clusterfanout: { rounds: 3, targets: ['sio-ws-3nodes', 'ferry-ws-3nodes'], loadProcesses: 6, ...BROADCASTS },
   // Long-polling sessions held by 3 nodes behind nginx round-robin, as `capacity` holds them on one.
   clusterheld: {
     rounds: 1,

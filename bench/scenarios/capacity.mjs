@@ -20,6 +20,7 @@ const TICK_MS = 100;
 export function loadHandlers(open) {
   let sessions = [];
   let dropped = 0;
+  const dropReasons = new Map();
   let openFailures = 0;
   let firstError = null;
   let prober = null;
@@ -37,7 +38,12 @@ export function loadHandlers(open) {
             if (session.probeAt) rtts.push(performance.now() - session.probeAt);
             session.probeAt = 0;
           };
-          session.onclose = () => dropped++;
+          session.onclose = (reason) => {
+            dropped++;
+            // why sessions dropped, by reason (the first few kinds): what a failed hold reports
+            const why = String(reason).slice(0, 120);
+            if (dropReasons.has(why) || dropReasons.size < 5) dropReasons.set(why, (dropReasons.get(why) ?? 0) + 1);
+          };
           return session;
         } catch (error) {
           openFailures++;
@@ -68,7 +74,7 @@ export function loadHandlers(open) {
       loop.disable();
       const unanswered = sessions.filter((s) => s.probeAt && performance.now() - s.probeAt > 1_000).length;
       const alive = sessions.filter((s) => !s.closed).length;
-      return { alive, dropped, unanswered, probes: rtts.length, probeP99: percentile(rtts, 99), loopDelayMax: loop.max / 1e6 };
+      return { alive, dropped, dropReasons: Object.fromEntries(dropReasons), unanswered, probes: rtts.length, probeP99: percentile(rtts, 99), loopDelayMax: loop.max / 1e6 };
     },
     close() {
       for (const session of sessions) {
@@ -117,6 +123,7 @@ export async function holdSessions(loads, servers, share, { concurrency, openTim
     clientLoopDelayMax: Math.max(...held.map((h) => h.loopDelayMax)),
     onTime,
     firstError: opening.map((o) => o.firstError).find(Boolean) ?? null,
+    dropReasons: held.map((h) => h.dropReasons).filter((r) => Object.keys(r).length > 0),
   };
 }
 

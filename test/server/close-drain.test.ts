@@ -65,16 +65,4 @@ describe('ferry.close({ drainTimeout })', () => {
     expect(upgrade).toBe(503);
     expect((await request(server.http).get('/elsewhere')).status).toBe(404);
   });
-
-  it('a WebSocket that joined a session but is no transport yet (its upgrade on the way) is closed with 4000, so the client learns the session ended', async () => {
-    const server = track(await startServer());
-    const { sid, token } = await rawHandshake(server);
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ferry/v1/ws?sid=${sid}&t=${token}&e=2`);
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-    await new Promise((resolve) => ws.once('open', resolve));
-    ws.send('[["probe","p"]]');
-    await new Promise((resolve) => ws.once('message', resolve)); // the probe's answer: the client would switch now
-    await server.ferry.close();
-    expect(await closed).toEqual({ code: 4000, reason: 'server shutting down' });
-  });
 });

@@ -1,10 +1,12 @@
-// `ferry.close()` ends the WebSockets that are no session's transport yet: a probe joining a
-// session that never sends `upgrade`, and a direct connection still waiting for its `auth` frame.
+// `ferry.close()` ends the WebSockets that are no session's transport yet, with 4000: a probe joining a
+// session that never sends `upgrade` (or whose `upgrade` is on the way), and a direct connection
+// still waiting for its `auth` frame.
 // `ws` tracks no clients here, so without this they stayed open after the close and kept the
 // HTTP server from closing until the peer went away.
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { closeAfterEach, once, startServer } from '../support/harness.js';
+import { rawHandshake } from '../support/raw-session.js';
 
 const track = closeAfterEach();
 
@@ -63,5 +65,16 @@ describe('ferry.close() ends WebSockets that are no session transport yet', () =
     });
     expect(code).toBe(4000);
     expect(packets.some((p) => p.includes('server shutting down'))).toBe(true);
+  });
+
+  it('a WebSocket that joined a session but is no transport yet (its upgrade on the way) is closed with 4000, so the client learns the session ended', async () => {
+    const server = track(await startServer());
+    const { sid, token } = await rawHandshake(server);
+    const ws = await opened(`ws://127.0.0.1:${server.port}/ferry/v1/ws?sid=${sid}&t=${token}&e=2`);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.send('[["probe","p"]]');
+    await new Promise((resolve) => ws.once('message', resolve)); // the probe's answer: the client would switch now
+    await server.ferry.close();
+    expect(await closed).toEqual({ code: 4000, reason: 'server shutting down' });
   });
 });
