@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, encodeControl, type Frame, type HttpErrorCode } from '../protocol/index.js';
 import type { Admission } from './policies/session-admission.js';
 import { RequestError, answerFor, rejectUpgrade } from './http-errors.js';
@@ -20,9 +20,7 @@ import { authenticateWebSocket, dropFirstAuthFrame } from './auth/websocket-auth
 import type { TransportFailureReason } from './metrics.js';
 import { finalClose } from './final-close.js';
 import { closeGoneSession, sessionGone } from './gone-session.js';
-
-/** How long `close()` lets a WebSocket that is no transport yet answer its closing handshake, in ms. */
-const CLOSE_GRACE_MS = 1_000;
+import { acceptingServer } from './websocket-server.js';
 
 /**
  * WebSocket upgrades at `{path}/v1/ws`. Without `sid` the connection creates a session and is its
@@ -51,7 +49,7 @@ export class WebSocketUpgrades {
     this.#registry = registry;
     this.#refusals = refusals;
     this.#admit = admit;
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageSize, perMessageDeflate: false, clientTracking: false });
+    this.#wss = acceptingServer(options.maxMessageSize);
   }
 
   handle(req: IncomingMessage, socket: Duplex, head: Buffer, url: string): void {
@@ -130,16 +128,13 @@ export class WebSocketUpgrades {
    * Stops taking upgrades and ends the WebSockets that are no session's transport yet (the
    * sessions' own are ended by the registry) with 4000: a probe carries nothing the client lacks,
    * but the close tells it the session is over. A peer that does not answer the closing handshake
-   * is cut after `CLOSE_GRACE_MS`, so it cannot hold the HTTP server open.
+   * is cut after `CLOSE_TIMEOUT_MS` (websocket-server.ts), so it cannot hold the HTTP server open.
    */
   close(): void {
     this.#wss.close();
-    for (const ws of this.#pending) {
-      // the client may already have switched to it (its `upgrade` on the way): it must hear that the
-      // session ended, or it would keep resuming against a server that answers only `server_closed`
-      ws.close(CloseCode.SERVER_SHUTDOWN, 'server shutting down');
-      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
-    }
+    // the client may already have switched to one (its `upgrade` on the way): it must hear that the
+    // session ended, or it would keep resuming against a server that answers only `server_closed`
+    for (const ws of this.#pending) ws.close(CloseCode.SERVER_SHUTDOWN, 'server shutting down');
     this.#pending.clear();
   }
 

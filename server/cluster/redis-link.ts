@@ -51,6 +51,9 @@ async function loadRedis(): Promise<RedisModule> {
   }
 }
 
+/** The longest a lost connection to Redis waits before its next attempt, in ms (50 ms doubling up to this). */
+export const MAX_RECONNECT_DELAY_MS = 1_000;
+
 /**
  * Makes the three connections to `url`, not connected yet (named `ferry-{nodeId}-{role}` in CLIENT LIST). `onLost` hears every connection error
  * node-redis reports; `onReady` every (re)connection.
@@ -92,9 +95,6 @@ export async function makeRedisLink(url: string, nodeId: string, onLost: (error:
 }
 
 /** Resolves when `connection` is ready (at once if it is), or when `stop` resolves. */
-/** The longest a lost connection to Redis waits before its next attempt, in ms (50 ms doubling up to this). */
-export const MAX_RECONNECT_DELAY_MS = 1_000;
-
 export function whenReady(connection: RedisConnection, stop: Promise<void>): Promise<void> {
   if (connection.isReady) return Promise.resolve();
   return new Promise((resolve) => {

@@ -94,10 +94,7 @@ export class HttpRelay {
     const channel = {
       nodeId: cluster.nodeId,
       publish: (node: string, message: object) => this.#publish(node, message),
-      gone: (node: string) => {
-        const parts = this.#cluster.relayParts;
-        return parts === null ? Promise.resolve(false) : this.#owners.gone(parts.registry, node);
-      },
+      gone: (node: string) => this.#owners.gone(node),
     };
     this.#ws = new WebSocketRelay(channel, join, options.maxMessageSize, options.bodyTimeout, (code) => metrics.refused(code, false));
     this.#owners = new OwnerWatch(cluster, options.bodyTimeout, () => this.#ownersInFlight(), (owner) => this.#cutOwner(owner));
@@ -233,7 +230,7 @@ export class HttpRelay {
       if (await this.#publish(owner, message)) return;
       if (edge.done || edge.res.headersSent) return;
       // nobody took it: the owner is gone for good, or unreachable now
-      if (await this.#owners.gone(parts.registry, owner)) throw new RequestError('node_lost', 'the node that held this session is gone');
+      if (await this.#owners.gone(owner)) throw new RequestError('node_lost', 'the node that held this session is gone');
       throw new RequestError('node_unavailable', `the node holding this session (${owner}) could not be reached`);
     } catch (e) {
       if (edge.done) return;

@@ -1,4 +1,3 @@
-import type { NodeRegistry } from '../node-registry.js';
 import { MAX_RECONNECT_DELAY_MS, withTimeout, type RedisConnection } from '../redis-link.js';
 import type { RelayCluster } from './http-relay.js';
 
@@ -65,11 +64,11 @@ export class OwnerWatch {
     this.#timer = null;
   }
 
-  async gone(registry: NodeRegistry, owner: string): Promise<boolean> {
+  async gone(owner: string): Promise<boolean> {
     const known = this.#goneUntil.get(owner);
     if (known !== undefined && known > Date.now()) return true;
     const absent = async (): Promise<boolean> => {
-      const found = await withTimeout(this.#absentOf(registry, [owner]), this.#lookupMs, () => new Error('timeout')).catch(() => null);
+      const found = await withTimeout(this.#absentOf([owner]), this.#lookupMs, () => new Error('timeout')).catch(() => null);
       return found !== null && found.has(owner);
     };
     if (!(await absent())) return false;
@@ -100,7 +99,7 @@ export class OwnerWatch {
       return;
     }
     const started = Date.now();
-    const absent = await this.#absentOf(parts.registry, [...owners]).catch(() => null);
+    const absent = await this.#absentOf([...owners]).catch(() => null);
     if (absent === null || Date.now() - started > this.#cluster.options.heartbeatInterval) {
       this.#absentSince.clear();
       return;
@@ -115,12 +114,12 @@ export class OwnerWatch {
     this.#absentSince = since;
   }
 
-  /** Which of `owners` are absent now: out of the registry, or with nobody on their relay channel. */
-  async #absentOf(registry: NodeRegistry, owners: string[]): Promise<Set<string>> {
+  /** Which of `owners` are absent now: out of the registry, or with nobody on their relay channel. Throws when not connected. */
+  async #absentOf(owners: string[]): Promise<Set<string>> {
     const parts = this.#cluster.relayParts;
     if (parts === null) throw new Error('not connected');
     const channels = owners.map((owner) => this.#cluster.options.prefix + ':relay:' + owner);
-    const [live, subscribers] = await Promise.all([registry.live(), subscriberCounts(parts.link.commands, channels)]);
+    const [live, subscribers] = await Promise.all([parts.registry.live(), subscriberCounts(parts.link.commands, channels)]);
     return new Set(owners.filter((owner, i) => !live.includes(owner) || subscribers[i] === 0));
   }
 }

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { RequestError } from '../../http-errors.js';
 import { closeGoneSession, sessionGone } from '../../gone-session.js';
+import { acceptingServer } from '../../websocket-server.js';
 import type { HttpErrorCode } from '../../../protocol/index.js';
 import type { RelayMessage } from './relay-messages.js';
 import { RelayedRequest } from './relayed-exchange.js';
@@ -117,7 +118,7 @@ export class WebSocketRelay {
     this.#refused = refused;
     this.#join = join;
     this.#answerMs = answerMs;
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageSize, perMessageDeflate: false, clientTracking: false });
+    this.#wss = acceptingServer(maxMessageSize);
   }
 
   /** Edge: asks `owner` to take the WebSocket joining its session; `id` is the relay's number for it. */
