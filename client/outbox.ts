@@ -31,6 +31,8 @@ export class Outbox {
   private readonly _timers: NamedTimers;
   private readonly _target: () => OutboxTarget | null;
   private _pong = 0;
+  /** A control that must lead the next write on that transport (a stream's `upgrade`), or null. */
+  private _lead: { transport: ClientTransport; text: string } | null = null;
   private _queued = false;
   /** Bytes of the packets whose messages are not acknowledged yet. */
   private _unackedBytes = 0;
@@ -44,6 +46,12 @@ export class Outbox {
   /** The server pinged: answer with this pong at the next write. */
   owePong(n: number): void {
     this._pong = n;
+    this.queue();
+  }
+
+  /** `text` goes first in the next write on `transport` (dropped if another transport writes first). */
+  lead(transport: ClientTransport, text: string): void {
+    this._lead = { transport, text };
     this.queue();
   }
 
@@ -74,6 +82,9 @@ export class Outbox {
     const budget = Math.min(t.batchBytes, Math.floor((target.maxMessageSize - 1024) / 3));
     while (t.writable) {
       const controls: string[] = [];
+      const lead = this._lead;
+      if (lead !== null && lead.transport === t) controls.push(lead.text);
+      this._lead = null;
       if (this._pong > 0) controls.push(encodeControl({ type: 'pong', n: this._pong }));
       // a pending ack timer is left to run: when it fires with nothing owed it does nothing, which
       // is cheaper than setting and clearing a timer for every message

@@ -29,6 +29,7 @@ import type { ClientSocketEvents, SocketState } from './socket-events.js';
 import { secret } from './session-secret.js';
 import { TransportMemory } from './transport-memory.js';
 import { TransportPlan } from './transport-plan.js';
+import { streamKind } from './transports/stream-kinds.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
 import { parseFerryUrl } from './transports/urls.js';
 
@@ -190,12 +191,17 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     this._drain.released();
   }
 
-  onReply(t: ClientTransport, frames: Frame[]): void {
+  onReply(t: ClientTransport, frames: Frame[], bytes: number): void {
     if (t !== this._active) return;
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i];
       // the server has no downstream for us, though ours looks open: it died without a signal
       if (frame.type === 'detached' && t.streaming) return this._lose(t, 'the server lost our stream', null);
+      // on long-polling, what the server had waiting when no poll was held (PROTOCOL.md section 8)
+      if (frame.type === 'message' || frame.type === 'event' || frame.type === 'answer') return this.onFrames(t, frames, bytes);
+    }
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i];
       if (frame.type === 'ack') {
         try {
           this._channel.acknowledge(frame.seq);
@@ -219,14 +225,13 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     // a candidate closed because the session has ended (the server shut down during the probe) ends the session, not just the probe
     if (t === this._candidate && !(status !== null && renewable(status))) return this._abandon(t, reason);
     if (t !== this._active && t !== this._candidate) return;
-    if (status === 409 && this._candidate) return; // the candidate has taken over server-side
     if (status === CloseCode.TRANSPORT_DISABLED && !this._handshake) return this._startOver(t.name, transportsInCloseReason(reason));
     this._lose(t, reason, status);
   }
 
-  /** A transport of the current session, with the next epoch. */
-  protected _create(name: TransportName): ClientTransport {
-    return this._plan.create(name, this._env, this, ++this._epoch, this);
+  /** A transport of the current session, with the next epoch; a `candidate` probes before it takes over. */
+  protected _create(name: TransportName, candidate?: boolean): ClientTransport {
+    return this._plan.create(name, this._env, this, ++this._epoch, this, candidate === true);
   }
 
   private _protocolError(e: unknown): void {
@@ -239,10 +244,10 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     if (this._candidate || !active || this.state !== 'open') return;
     const name = this._plan.betterThan(active.name);
     if (!name) return;
-    const t = this._create(name);
+    const t = this._create(name, true);
     this._candidate = t;
     const budget = Math.min(this._options.probeTimeout, Math.max(1000, 4 * this._rtt + 500));
-    this._timers.set('probe', budget, () => this._abandon(t, 'no answer within ' + budget + ' ms'));
+    this._timers.set('probe', budget, () => this._abandon(t, 'no answer within ' + budget + ' ms', true));
   }
 
   private _promote(t: ClientTransport): void {
@@ -250,23 +255,25 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
     this._timers.clear('probe');
     this._candidate = null;
     this._plan.succeeded(t.name);
+    // a WebSocket switches itself; a stream is named by epoch in the first POST on it, ahead of any message
     if (t.name === 'websocket') t.send([encodeControl({ type: 'upgrade', ack: this._channel.takeAck() })], []);
+    else this._outbox.lead(t, encodeControl({ type: 'upgrade', ack: this._channel.takeAck(), epoch: t.epoch }));
     this._activate(t);
     this._announce(t);
     this._watch(t);
     this._upgrade();
   }
 
-  private _abandon(t: ClientTransport, reason: string): void {
+  /** `silent`: nothing came through in time, which for a stream means the path holds responses back. */
+  private _abandon(t: ClientTransport, reason: string, silent?: boolean): void {
     if (this._log) this._log(this.sid + ' gave up the ' + t.name + ' probe: ' + reason);
     this._timers.clear('probe');
     t.close();
     this._candidate = null;
     this._plan.failed(t.name, reason);
-    const active = this._active;
-    // an HTTP candidate takes the session over on arrival: the old transport is stale now
-    if (active && t.name !== 'websocket') this._activate(this._create(active.name));
-    else this._upgrade();
+    if (silent && streamKind(t.name)) this._plan.streamsHeldBack(t.name);
+    // the session never left the active transport: it goes on, and the next choice is probed
+    this._upgrade();
   }
 
   protected _lose(t: ClientTransport | null, reason: string, status: number | null): void {

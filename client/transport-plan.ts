@@ -2,7 +2,7 @@ import type { TransportName } from '../protocol/index.js';
 import type { ClientEnv } from './env/env.js';
 import { now } from './link-health.js';
 import type { TransportMemory } from './transport-memory.js';
-import { streamKind } from './transports/stream-kinds.js';
+import { STREAM_KINDS, streamKind } from './transports/stream-kinds.js';
 import { StreamingTransport } from './transports/streaming.js';
 import type { ClientTransport, ClientTransportListener, SessionRef } from './transports/transport.js';
 import { joinWebSocketUrl } from './transports/urls.js';
@@ -116,18 +116,30 @@ export class TransportPlan {
     if (this._memory) this._memory.remember(name, at);
   }
 
+  /**
+   * A `name` stream candidate got no packet through in time: the path holds responses back (a
+   * buffering proxy), which stops every kind of stream alike, so no other is probed (and each is
+   * remembered). The caller marks `name` itself.
+   */
+  streamsHeldBack(name: TransportName): void {
+    for (const other in STREAM_KINDS) {
+      if (other !== name && !this._failed[other]) this.failed(other as TransportName, 'not tried: the ' + name + ' probe was held back on this path');
+    }
+  }
+
   succeeded(name: TransportName): void {
     const at = now();
     this.attempts.push({ transport: name, outcome: 'used', reason: 'probe answered', at });
     if (this._memory) this._memory.forget(name, at);
   }
 
-  create(name: TransportName, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener): ClientTransport {
+  /** A transport; a `candidate` probes the path before the session moves onto it (PROTOCOL.md section 9). */
+  create(name: TransportName, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener, candidate: boolean): ClientTransport {
     if (name === 'websocket') {
       return new WebSocketClientTransport(env, joinWebSocketUrl(session, epoch), epoch, listener);
     }
     const kind = streamKind(name);
-    if (kind) return new StreamingTransport(kind, env, session, epoch, listener);
+    if (kind) return new StreamingTransport(kind, env, session, epoch, listener, candidate);
     return new PollingTransport(name === 'jsonp-polling' ? JSONP_POLL : XHR_POLL, env, session, epoch, listener);
   }
 

@@ -18,7 +18,8 @@ export type Frame =
   | { type: 'ping'; n: number }
   | { type: 'pong'; n: number }
   | { type: 'probe'; nonce: string }
-  | { type: 'upgrade'; ack: number }
+  /** `epoch`: sent by POST, the candidate stream to switch to (a WebSocket candidate switches itself). */
+  | { type: 'upgrade'; ack: number; epoch?: number }
   | { type: 'open'; handshake: Handshake }
   | { type: 'close'; code: number; reason: string }
   /** Server → client, in a POST reply: the session has no downstream transport (the stream died). */
@@ -86,7 +87,7 @@ export function encodeControl(frame: Exclude<Frame, { type: 'message' | 'event' 
     case 'probe':
       return JSON.stringify(['probe', frame.nonce]);
     case 'upgrade':
-      return '["upgrade",' + frame.ack + ']';
+      return '["upgrade",' + frame.ack + (frame.epoch === undefined ? ']' : ',' + frame.epoch + ']');
     case 'open':
       return JSON.stringify(['open', frame.handshake]);
     case 'close':
@@ -146,6 +147,7 @@ function decodeFrame(raw: unknown): Frame {
       if (raw.length !== 2 || typeof a !== 'string' || a.length > 64) break;
       return { type: 'probe', nonce: a };
     case 'upgrade':
+      if (raw.length === 3 && isSeq(a) && isSeq(raw[2]) && raw[2] > 0) return { type: 'upgrade', ack: a, epoch: raw[2] };
       if (raw.length !== 2 || !isSeq(a)) break;
       return { type: 'upgrade', ack: a };
     case 'open':

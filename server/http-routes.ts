@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloseCode, protocolErrorReason, RELAY_PAGE, decodePacket, encodeAck, encodeControl, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
+import { CloseCode, protocolErrorReason, RELAY_PAGE, decodePacket, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
 import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
 import { RequestError, answerFor } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -168,7 +168,8 @@ export class HttpRoutes {
     } else if (transport !== null && transport.epoch === epoch) {
       throw new RequestError('stale_transport', 'this epoch belongs to another transport');
     } else {
-      transport = new LongPollTransport(epoch, this.#pollSettings[route.name]);
+      // e=1 on a session that has had no transport: the poll the client opened with its handshake's answer
+      transport = new LongPollTransport(epoch, this.#pollSettings[route.name], !(epoch === 1 && session.epoch === 0));
       session.attach(transport, ack);
       if (session.closed) throw new RequestError('malformed_packet', 'ack is ahead of the last message sent');
     }
@@ -207,10 +208,7 @@ export class HttpRoutes {
         throw new RequestError('malformed_packet', reason);
       }
       if (form) return sendFormReply(res, cors);
-      // a POST whose session has no downstream tells the client its stream is gone
-      const reply = session.closed
-        ? '[]'
-        : encodePacket(session.attached === null ? [encodeAck(session.takeAck()), encodeControl({ type: 'detached' })] : [encodeAck(session.takeAck())]);
+      const reply = session.closed ? '[]' : encodePacket(session.sendReply());
       res.writeHead(200, { ...NO_STORE_HEADERS, ...cors, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(reply) });
       res.end(reply);
     } catch (e) {
@@ -230,7 +228,9 @@ export class HttpRoutes {
     }
     const transport = route.open({ req, res, params, epoch, ack, headers: cors, options: this.#options });
     session.requestHeartbeat(heartbeat);
-    session.attach(transport, ack);
+    // `probe=1`: a candidate, which shows the client the path lets it flow before the session moves onto it
+    if (params.get('probe') === '1') this.#registry.candidates.offer(session, transport);
+    else session.attach(transport, ack);
     req.resume();
   }
 

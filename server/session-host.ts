@@ -5,6 +5,7 @@ import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
 import type { Rooms } from './rooms/rooms.js';
 import type { ServerMetrics } from './metrics.js';
+import type { StreamCandidates } from './stream-candidates.js';
 
 /** What sessions need from whoever keeps them (the registry): one object shared by all of them. */
 export interface SessionHost {
@@ -18,6 +19,8 @@ export interface SessionHost {
   readonly rooms: Rooms;
   /** The server's counters (server/metrics.ts): a session adds to them, and holds no field for them. */
   readonly metrics: ServerMetrics;
+  /** Streams probing the path for a session, not yet its transport (server/stream-candidates.ts). */
+  readonly candidates: StreamCandidates;
   /** The session has ended (called once). */
   sessionEnded(session: Session): void;
   /** A sign of life from a session that has carried no message yet (server/provisional-sessions.ts). */

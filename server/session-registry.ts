@@ -17,6 +17,8 @@ import type { AppErrorSink } from './app-errors.js';
 import { HandshakeAuth } from './auth/handshake-auth.js';
 import type { Socket } from './socket.js';
 import { ServerMetrics } from './metrics.js';
+import { StreamCandidates } from './stream-candidates.js';
+import { finalClose } from './final-close.js';
 
 /**
  * Creates, finds and authenticates sessions. Session ids are public; tokens are 192-bit secrets
@@ -58,6 +60,7 @@ export class SessionRegistry {
     const sessions = this.#sessions;
     const admission = (this.#admission = new SessionAdmission(options));
     const provisional = this.#provisional;
+    const candidates = new StreamCandidates(metrics, options.pingTimeout);
     const rooms = (this.rooms = new Rooms(options.adapter, sessions, (error) => onAppError(error, null)));
     this.auth = new HandshakeAuth(options.authTimeout, (error) => onAppError(error, null));
     this.#host = {
@@ -67,7 +70,9 @@ export class SessionRegistry {
       memory: new MemoryBudget(options.maxTotalBufferedBytes, () => sessions.values()),
       rooms,
       metrics,
+      candidates,
       sessionEnded(session) {
+        candidates.ended(session, finalClose(session));
         sessions.delete(session.id);
         provisional.delete(session);
         // membership is part of the session: kept across reconnects, dropped when it ends
@@ -92,6 +97,11 @@ export class SessionRegistry {
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /** Streams probing the path for a session (server/stream-candidates.ts). */
+  get candidates(): StreamCandidates {
+    return this.#host.candidates;
   }
 
   /** The live sessions (for the metrics' gauges, walked when a snapshot is taken). */

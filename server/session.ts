@@ -4,6 +4,8 @@ import {
   protocolErrorReason,
   ReliableChannel,
   encodeAck,
+  encodeControl,
+  entryText,
   messageItem,
   type AppData,
   type AppItem,
@@ -19,6 +21,9 @@ import { messageForApp } from './message-bytes.js';
 import type { SessionHost } from './session-host.js';
 import type { Rooms } from './rooms/rooms.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transports/transport.js';
+
+/** Message bytes a send's reply carries at most (its purpose is the prompt answer, not bulk). */
+const SEND_REPLY_BYTES = 8 * 1024;
 
 function flushSession(session: Session): void {
   session.flush();
@@ -156,6 +161,11 @@ export class Session extends LiveSession implements TransportListener, BudgetHol
           break;
         case 'pong':
           break;
+        case 'upgrade':
+          // by POST, naming the candidate stream to switch to; over a WebSocket, only its own first frame
+          if (frame.epoch === undefined) throw new ProtocolError('unexpected "upgrade" frame from the client');
+          this.takeOver(frame.epoch, frame.ack);
+          break;
         case 'close':
           this.end(CloseCode.NORMAL, 'client closed');
           return;
@@ -220,10 +230,23 @@ export class Session extends LiveSession implements TransportListener, BudgetHol
     if (this.attached === transport && !transport.writable) this.overBudget();
   }
 
-  /** The ack for a POST response: what has been received so far. */
-  takeAck(): number {
+  /**
+   * The frames of a send's (readable) reply: the ack; `detached` when the session has no
+   * downstream (the client's stream is gone); and on long-polling with no poll held, what is
+   * waiting to be sent, so the answer to what the client just sent need not wait for its next
+   * poll. Those start right after the client's last ack (whatever a poll in flight carries comes
+   * again), so the reply and that poll may arrive in either order without a gap.
+   */
+  sendReply(): string[] {
     this.clearTimer('ack');
-    return this.channel.takeAck();
+    const texts = [encodeAck(this.channel.takeAck())];
+    const transport = this.attached;
+    if (transport === null) texts.push(encodeControl({ type: 'detached' }));
+    else if (!transport.needsPing && !transport.writable && this.channel.hasUnwritten()) {
+      this.channel.rewind();
+      for (const entry of this.channel.takeUnwritten(SEND_REPLY_BYTES)) texts.push(entryText(entry));
+    }
+    return texts;
   }
 
   /** Ends the session for good. */
@@ -284,6 +307,23 @@ export class Session extends LiveSession implements TransportListener, BudgetHol
       if (lost !== null) this.transportLost(lost.name, reason);
       this.detach();
     }
+  }
+
+  /**
+   * The client switched to its candidate stream of `epoch`, having everything up to `ack`. When
+   * that stream is gone (or stale), the client has still left its older transport: that is
+   * dropped, so the POST's reply says `detached` and the client resumes.
+   */
+  private takeOver(epoch: number, ack: number): void {
+    const candidate = this.host.candidates.take(this, epoch);
+    const current = this.attached;
+    if (candidate !== null && epoch >= this.epoch && (current === null || current.epoch < epoch)) {
+      this.host.metrics.upgraded(this, this.transport, candidate.name);
+      this.attach(candidate, ack);
+      return;
+    }
+    if (candidate !== null) candidate.drop(CloseCode.STALE_TRANSPORT, 'stale transport');
+    if (current !== null && current.epoch < epoch) this.dropTransport(current, CloseCode.TRANSPORT_REPLACED, 'the client switched to a stream that is gone');
   }
 
   /** Drops a transport that stopped working; the client may resume within the window. */

@@ -21,9 +21,28 @@ function forget(name: string): void {
   }
 }
 
+type LoadTarget = {
+  addEventListener?: (type: string, listener: () => void) => void;
+  attachEvent?: (type: string, listener: () => void) => void;
+};
+
+/**
+ * Runs `start` once the document has loaded. A script or iframe added while the page loads holds
+ * its load event back until it completes, so a held poll, and the next one, would keep the page
+ * "loading" (its spinner turning, its `onload` never run) for as long as the session lasts.
+ */
+function afterLoad(start: () => void): void {
+  if (document.readyState === 'complete') return start();
+  const target = window as unknown as LoadTarget;
+  if (target.addEventListener) target.addEventListener('load', start);
+  else if (target.attachEvent) target.attachEvent('onload', start);
+  else start();
+}
+
 function load(url: string, callbackName: string, timeoutMs: number, onResult: JsonpCallback): Abortable {
   const script = document.createElement('script') as ScriptElement;
   let done = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   // `lateScript`: the script may still run (we gave up on it); it then finds a no-op that removes
   // itself instead of throwing on a missing callback.
   const finish = (error: Error | null, text: string | null, lateScript: boolean) => {
@@ -40,9 +59,6 @@ function load(url: string, callbackName: string, timeoutMs: number, onResult: Js
     } else forget(callbackName);
     if (error || text !== null) onResult(error, text, null);
   };
-  const timer = setTimeout(() => {
-    finish(new Error('request timed out'), null, true);
-  }, timeoutMs);
   window[callbackName] = (text: unknown) => {
     if (typeof text === 'string') finish(null, text, false);
     else finish(new Error('the script passed no string'), null, false);
@@ -56,7 +72,13 @@ function load(url: string, callbackName: string, timeoutMs: number, onResult: Js
   };
   script.async = true;
   script.src = url;
-  (document.getElementsByTagName('head')[0] || document.documentElement).appendChild(script);
+  afterLoad(() => {
+    if (done) return;
+    timer = setTimeout(() => {
+      finish(new Error('request timed out'), null, true);
+    }, timeoutMs);
+    (document.getElementsByTagName('head')[0] || document.documentElement).appendChild(script);
+  });
   return {
     abort: () => {
       finish(null, null, true);
@@ -71,6 +93,7 @@ function postForm(url: string, fields: { [name: string]: string }, timeoutMs: nu
   const iframe = document.createElement('iframe');
   const form = document.createElement('form');
   let done = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const finish = (error: Error | null, report: boolean) => {
     if (done) return;
     done = true;
@@ -83,9 +106,6 @@ function postForm(url: string, fields: { [name: string]: string }, timeoutMs: nu
     }, 0);
     if (report) onDone(error, null);
   };
-  const timer = setTimeout(() => {
-    finish(new Error('form post timed out'), true);
-  }, timeoutMs);
   iframe.name = name;
   iframe.style.display = 'none';
   iframe.setAttribute('aria-hidden', 'true');
@@ -103,20 +123,26 @@ function postForm(url: string, fields: { [name: string]: string }, timeoutMs: nu
     input.value = fields[key];
     form.appendChild(input);
   }
-  const parent = document.body || document.documentElement;
-  parent.appendChild(iframe);
-  // the reply is cross-origin and unreadable: its load (or an error page's) is all we learn
-  iframe.onload = () => {
-    let blank = false;
-    try {
-      blank = (iframe.contentWindow as Window).location.href === 'about:blank';
-    } catch (e) {
-      // cross-origin: the reply has loaded
-    }
-    if (!blank) finish(null, true);
-  };
-  parent.appendChild(form);
-  form.submit();
+  afterLoad(() => {
+    if (done) return;
+    timer = setTimeout(() => {
+      finish(new Error('form post timed out'), true);
+    }, timeoutMs);
+    const parent = document.body || document.documentElement;
+    parent.appendChild(iframe);
+    // the reply is cross-origin and unreadable: its load (or an error page's) is all we learn
+    iframe.onload = () => {
+      let blank = false;
+      try {
+        blank = (iframe.contentWindow as Window).location.href === 'about:blank';
+      } catch (e) {
+        // cross-origin: the reply has loaded
+      }
+      if (!blank) finish(null, true);
+    };
+    parent.appendChild(form);
+    form.submit();
+  });
   return {
     abort: () => {
       finish(null, false);

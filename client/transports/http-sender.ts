@@ -68,7 +68,7 @@ export class HttpSender implements Upstream {
       if (status !== null && status !== 200) return listener.onError(owner, 'send refused: ' + reply, status);
       if (reply !== null) {
         try {
-          listener.onReply(owner, decodePacket(reply));
+          listener.onReply(owner, decodePacket(reply), reply.length);
         } catch (e) {
           return listener.onError(owner, protocolErrorReason(e, 'bad reply'), null);
         }

@@ -26,12 +26,15 @@ export class StreamingTransport extends HttpTransport {
   private readonly _kind: StreamKind;
   private _stream: Abortable | null = null;
   private _flowing = false;
+  /** `&probe=1` while this is a candidate's first stream: the server holds it apart until the client's `upgrade`. */
+  private _probe: string;
 
-  constructor(kind: StreamKind, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener) {
+  constructor(kind: StreamKind, env: ClientEnv, session: SessionRef, epoch: number, listener: ClientTransportListener, candidate: boolean) {
     super(kind.name, env, session, epoch, listener, (owner) => {
       return new HttpSender(xhrPost(env), session, owner, listener);
     });
     this._kind = kind;
+    this._probe = candidate ? '&probe=1' : '';
     this._open();
   }
 
@@ -46,7 +49,9 @@ export class StreamingTransport extends HttpTransport {
 
   private _open(): void {
     const session = this._session;
-    const base = '&e=' + this.epoch + '&ack=' + session.takeAck();
+    // a stream reopened after the server ended it (its byte limit) is the session's transport already
+    const base = '&e=' + this.epoch + '&ack=' + session.takeAck() + this._probe;
+    this._probe = '';
     const route = this._kind.route;
     let flowing = false;
     this._flowing = false;

@@ -9,8 +9,11 @@ export interface ClientTransportListener {
    * packet of `bytes` characters or bytes (how soon they are acknowledged depends on it).
    */
   onFrames(transport: ClientTransport, frames: Frame[], bytes: number): void;
-  /** Frames in the reply to an upstream POST (acks, `detached`): they say nothing of the downstream. */
-  onReply(transport: ClientTransport, frames: Frame[]): void;
+  /**
+   * Frames in the reply to an upstream POST, of `bytes` characters: acks, `detached`, and on
+   * long-polling messages the server had waiting. They say nothing of the downstream.
+   */
+  onReply(transport: ClientTransport, frames: Frame[], bytes: number): void;
   /** A stream ended and is being reopened; the session may learn from how long it had been quiet. */
   onStreamEnd(transport: ClientTransport): void;
   /** Ready to send again (an upstream request finished). */

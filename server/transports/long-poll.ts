@@ -60,11 +60,17 @@ export class LongPollTransport implements ServerTransport {
    * 'new' until the first poll, which is answered at once (it confirms to the client that the
    * transport works); then 'open'; 'closed' for good.
    */
-  #state: 'new' | 'open' | 'closed' = 'new';
+  #state: 'new' | 'open' | 'closed';
 
-  constructor(epoch: number, settings: LongPollSettings) {
+  /**
+   * `confirm`: the first poll is answered at once. Not for a new session's first transport: its
+   * handshake has just proved the path, and a held first poll carries the answer to whatever the
+   * client sent beside it (its first echo comes a round trip sooner).
+   */
+  constructor(epoch: number, settings: LongPollSettings, confirm = true) {
     this.epoch = epoch;
     this.#settings = settings;
+    this.#state = confirm ? 'new' : 'open';
   }
 
   get name(): 'xhr-polling' | 'jsonp-polling' {

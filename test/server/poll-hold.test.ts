@@ -1,7 +1,8 @@
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { Heartbeats } from '../../server/heartbeats.js';
-import { closeAfterEach, startServer } from '../support/harness.js';
+import { closeAfterEach, startServer, waitFor } from '../support/harness.js';
 import { query, rawHandshake } from '../support/raw-session.js';
 
 const track = closeAfterEach();
@@ -18,7 +19,10 @@ describe('held polls', () => {
     const server = track(await startServer({ pingInterval: interval, pingTimeout: 2000 }));
     const hs = await rawHandshake(server);
     const url = `/ferry/v1/poll?${query(hs, '&e=1')}`;
-    expect((await timedPoll(url, server)).text).toBe('[]'); // a new transport's first poll: at once
+    // a new session's first poll is held too (its handshake proved the path): up to one interval
+    const opening = await timedPoll(url, server);
+    expect(opening.text).toBe('[]');
+    expect(opening.ms).toBeLessThan(interval + 400);
     const first = await timedPoll(url, server);
     expect(first.text).toBe('[]');
     expect(first.ms).toBeLessThan(interval + 400);
@@ -28,6 +32,67 @@ describe('held polls', () => {
     expect(second.ms).toBeGreaterThan(interval * 0.7);
     expect(second.ms).toBeLessThan(interval + 400);
     expect(server.ferry.sessionCount).toBe(1);
+  });
+});
+
+describe('the first poll of a transport', () => {
+  it("of a new session's first transport is held, and carries the answer to what the client sent beside it", async () => {
+    const server = track(await startServer()); // echoes; pingInterval 20 s
+    const hs = await rawHandshake(server);
+    const opening = timedPoll(`/ferry/v1/poll?${query(hs, '&e=1&ack=0')}`, server);
+    await waitFor(() => server.sockets.length === 1 && server.sockets[0].connected, 'the poll to be held');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await request(server.http).post(`/ferry/v1/send?${query(hs)}`).set('Content-Type', 'text/plain').send('[["m",1,"first"]]').expect(200);
+    const answered = await opening;
+    expect(answered.text).toBe('[["m",1,"first"]]'); // its ack went in the POST's reply
+    expect(answered.ms).toBeGreaterThanOrEqual(200);
+  });
+
+  it('of any later transport (a resume) is answered at once, empty when there is nothing to send', async () => {
+    const server = track(await startServer({}, () => {}));
+    const hs = await rawHandshake(server);
+    const opening = request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1&ack=0')}`);
+    const held = opening.then((res) => res.text);
+    await waitFor(() => server.sockets.length === 1 && server.sockets[0].connected, 'the poll to be held');
+    const resumed = await timedPoll(`/ferry/v1/poll?${query(hs, '&e=2&ack=0')}`, server);
+    expect(resumed.text).toBe('[]');
+    expect(resumed.ms).toBeLessThan(1000);
+    expect(await held).toBe('[]'); // replaced
+  });
+});
+
+describe("a send's reply on long-polling", () => {
+  const send = (server: { http: Parameters<typeof request>[0] }, q: string, body: string) =>
+    request(server.http).post(`/ferry/v1/send?${q}`).set('Content-Type', 'text/plain').send(body).expect(200);
+
+  it('carries what is waiting when no poll is held, from after the last ack, so a poll in flight may arrive first or last', async () => {
+    const server = track(await startServer({}, (socket) => {
+      socket.send('welcome');
+      socket.on('message', (data) => socket.send({ echo: data as string }));
+    }));
+    const hs = await rawHandshake(server);
+    // the welcome answers the first poll, which the client has not acknowledged yet
+    expect((await request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1&ack=0')}`)).text).toBe('[["m",1,"welcome"]]');
+    const reply = await send(server, query(hs), '[["m",1,"hi"]]');
+    expect(reply.text).toBe('[["a",1],["m",1,"welcome"],["m",2,{"echo":"hi"}]]');
+    // a poll that acknowledges only the welcome gets the echo again; one past it waits
+    expect((await request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1&ack=1')}`)).text).toBe('[["m",2,{"echo":"hi"}]]');
+  });
+
+  it('carries no message while a poll is held (the poll does), nor on a stream', async () => {
+    const server = track(await startServer());
+    const hs = await rawHandshake(server);
+    const held = request(server.http).get(`/ferry/v1/poll?${query(hs, '&e=1&ack=0')}`).then((res) => res.text);
+    await waitFor(() => server.sockets.length === 1 && server.sockets[0].connected, 'the poll to be held');
+    expect((await send(server, query(hs), '[["m",1,"hi"]]')).text).toBe('[["a",1]]');
+    expect(await held).toBe('[["m",1,"hi"]]');
+
+    const streamed = await rawHandshake(server);
+    const stream = http.get(`${server.origin}/ferry/v1/xhr-stream?${query(streamed, '&e=1&ack=0')}`, (res) => res.resume());
+    stream.on('error', () => {});
+    await waitFor(() => server.sockets.length === 2 && server.sockets[1].connected, 'the stream');
+    expect((await send(server, query(streamed), '[["m",1,"hi"]]')).text).toBe('[["a",1]]');
+    stream.destroy();
   });
 });
 

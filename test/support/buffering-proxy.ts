@@ -12,6 +12,8 @@ export class BufferingProxy extends LoopbackListener<http.Server> {
   readonly #targetPort: number;
   /** Upgrade requests refused so far. */
   refusedUpgrades = 0;
+  /** The path of every request forwarded, in order. */
+  readonly paths: string[] = [];
 
   constructor(targetPort: number) {
     super(http.createServer());
@@ -29,6 +31,7 @@ export class BufferingProxy extends LoopbackListener<http.Server> {
   }
 
   #forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.paths.push(new URL(req.url ?? '/', 'http://proxy').pathname);
     const upstream = http.request(
       { host: '127.0.0.1', port: this.#targetPort, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${this.#targetPort}` } },
       (upstreamRes) => {

@@ -16,6 +16,8 @@ export class TcpProxy extends LoopbackListener {
   idleTimeoutMs = 0;
   /** Connections cut by the idle timeout so far. */
   idleCuts = 0;
+  /** When set, each chunk is held this long in either direction (a slow path's one-way latency), order kept. */
+  delayMs = 0;
 
   constructor(targetPort: number, mode: ProxyMode = 'forward') {
     super(net.createServer());
@@ -40,15 +42,17 @@ export class TcpProxy extends LoopbackListener {
         }
       };
       touch();
+      // timers of the same delay fire in the order they were set: chunks keep their order
+      const later = (action: () => void) => (this.delayMs > 0 ? setTimeout(action, this.delayMs) : action());
       client.on('data', (chunk) => {
         touch();
-        if (!(upgraded && this.mode === 'blackhole-websocket')) upstream.write(chunk);
+        if (!(upgraded && this.mode === 'blackhole-websocket')) later(() => upstream.write(chunk));
       });
       upstream.on('data', (chunk) => {
         touch();
         if (upgraded && this.mode === 'blackhole-websocket') return;
         if (chunk.subarray(0, 12).toString('latin1') === 'HTTP/1.1 101') upgraded = true;
-        client.write(chunk);
+        later(() => client.write(chunk));
       });
       const end = () => {
         if (idle) clearTimeout(idle);
@@ -56,8 +60,9 @@ export class TcpProxy extends LoopbackListener {
         client.destroy();
         upstream.destroy();
       };
-      client.on('close', end);
-      upstream.on('close', end);
+      // a side that closes has its last chunks still on the way: the close follows them
+      client.on('close', () => later(end));
+      upstream.on('close', () => later(end));
       client.on('error', end);
       upstream.on('error', end);
     });

@@ -35,11 +35,14 @@ export interface PageResults {
   cell: string;
   bundle: string;
   firstMessageMs: number | null;
+  /** From `connect()` to the first echo of the page's own messages. */
+  firstEchoMs: number | null;
   session: string | null;
   transports: string[];
   opens: number;
   reconnects: number;
-  rounds: { startedMs: number; finishedMs: number | null; echoes: number[]; burst: number[] }[];
+  /** `longestGapMs`: the longest the page waited for its next message during the round (from its start). */
+  rounds: { startedMs: number; finishedMs: number | null; longestGapMs: number; echoes: number[]; burst: number[] }[];
   closes: string[];
   errors: string[];
   done: boolean;
@@ -63,6 +66,9 @@ export interface CellOutcome {
   readonly transports: string[];
   readonly serverTransports: string[];
   readonly firstMessageMs: number | null;
+  readonly firstEchoMs: number | null;
+  /** The longest the page waited for its next message during any round: a stall in delivery shows here. */
+  readonly longestGapMs: number | null;
   /** Distinct reasons the client gave for not using a transport. */
   readonly fallbacks: string[];
   readonly durationMs: number;
@@ -123,6 +129,8 @@ export async function runCell(browser: Browser, profile: BrowserProfile, path: {
     transports: results?.transports ?? [],
     serverTransports: record?.transports ?? [],
     firstMessageMs: results?.firstMessageMs ?? null,
+    firstEchoMs: results?.firstEchoMs ?? null,
+    longestGapMs: results === undefined || results.rounds.length === 0 ? null : Math.max(...results.rounds.map((round) => round.longestGapMs)),
     fallbacks: fallbackReasons(results?.attempts ?? []),
     durationMs: Date.now() - started,
     proxy: counterDelta(countersBefore, path.running.counters?.() ?? {}),
