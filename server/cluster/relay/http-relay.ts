@@ -29,7 +29,7 @@ export interface RelayMetrics {
 /** What the relay needs of the cluster adapter (RedisAdapter). */
 export interface RelayCluster {
   readonly nodeId: string;
-  readonly options: { readonly prefix: string; readonly heartbeatInterval: number };
+  readonly options: { readonly prefix: string; readonly heartbeatInterval: number; readonly nodeExpiry: number };
   readonly relayParts: { readonly link: RedisLink; readonly registry: NodeRegistry } | null;
 }
 

@@ -8,14 +8,18 @@ const GONE_CACHE_SIZE = 1024;
  * Which owners of relayed exchanges are gone from the cluster: the relay's two questions about
  * presence, kept apart from the moving of bytes (http-relay.ts, ws-relay.ts).
  *
- * An owner is absent when it is out of the node registry, or listed but with nobody subscribed to
- * its relay channel (`PUBSUB NUMSUB`). The second is how a `kill -9` shows at once: the kernel
- * closes the dead process's connections, so Redis drops its subscription the moment it dies,
- * while its registry entry lives on until `nodeExpiry`. An owner is dead once it has been absent
- * for `grace` (a heartbeat, and at least twice the longest reconnect delay): a live node whose
- * connections are coming back after a Redis restart or a cut is listed and subscribed again by
- * then, and a Redis that has just restarted lists nobody until each node has refreshed its
- * presence.
+ * An owner is unsubscribed when nobody is subscribed to its relay channel (`PUBSUB NUMSUB`): that
+ * is how a `kill -9` shows at once, since the kernel closes the dead process's connections and
+ * Redis drops its subscription the moment it dies, while its registry entry lives on until
+ * `nodeExpiry`. An unsubscribed owner is dead once it has stayed so for `grace` (a heartbeat, and
+ * at least twice the longest reconnect delay): a live node whose connections are coming back after
+ * a Redis restart or a cut is subscribed again by then. An owner that is still subscribed but out
+ * of the registry is only late: an overloaded node (its event loop seconds behind, its refresh
+ * queued behind its own relay traffic) lets its presence lapse for a moment while it serves its
+ * sessions, and calling it dead would renew every one of them, which adds to the load. Such an
+ * owner is dead only after `grace` + `nodeExpiry` out of the registry (a hung process keeps its
+ * connections: that is how it is found). A Redis that has just restarted lists nobody until each
+ * node has refreshed its presence, and has nobody subscribed until each has resubscribed.
  *
  * - `gone(owner)`, asked when a relayed request reached no subscriber: is the owner absent, and
  *   still absent `grace` later? A yes is remembered for three heartbeats, bounded: a flood
@@ -38,10 +42,12 @@ export class OwnerWatch {
   readonly #inFlight: () => Iterable<string>;
   readonly #onDead: (owner: string) => void;
   readonly #goneUntil = new Map<string, number>();
-  /** How long an owner must stay absent to be dead, in ms. */
+  /** How long an owner must stay unsubscribed to be dead, in ms. */
   readonly #grace: number;
-  /** Owners in flight found absent at every look since the time they map to. */
-  #absentSince = new Map<string, number>();
+  /** How long a subscribed owner must stay out of the registry to be dead, in ms. */
+  readonly #lateGrace: number;
+  /** Owners in flight found absent (either way) at every look since the time they map to, and unsubscribed at every look since. */
+  #absentSince = new Map<string, { absent: number; unsubscribed: number | null }>();
   #looking = false;
   #timer: NodeJS.Timeout | null = null;
 
@@ -52,6 +58,7 @@ export class OwnerWatch {
     this.#inFlight = inFlight;
     this.#onDead = onDead;
     this.#grace = Math.max(cluster.options.heartbeatInterval, 2 * MAX_RECONNECT_DELAY_MS);
+    this.#lateGrace = this.#grace + cluster.options.nodeExpiry;
   }
 
   start(): void {
@@ -67,13 +74,14 @@ export class OwnerWatch {
   async gone(owner: string): Promise<boolean> {
     const known = this.#goneUntil.get(owner);
     if (known !== undefined && known > Date.now()) return true;
-    const absent = async (): Promise<boolean> => {
+    // (asked after a publish reached nobody: the owner was unsubscribed a moment ago)
+    const unsubscribed = async (): Promise<boolean> => {
       const found = await withTimeout(this.#absentOf([owner]), this.#lookupMs, () => new Error('timeout')).catch(() => null);
-      return found !== null && found.has(owner);
+      return found !== null && found.get(owner) === 'unsubscribed';
     };
-    if (!(await absent())) return false;
+    if (!(await unsubscribed())) return false;
     await new Promise((resolve) => setTimeout(resolve, this.#grace).unref());
-    if (!(await absent())) return false;
+    if (!(await unsubscribed())) return false;
     // bounded: the oldest answer goes first (a Map iterates in insertion order)
     this.#goneUntil.delete(owner);
     if (this.#goneUntil.size >= GONE_CACHE_SIZE) this.#goneUntil.delete(this.#goneUntil.keys().next().value as string);
@@ -104,23 +112,33 @@ export class OwnerWatch {
       this.#absentSince.clear();
       return;
     }
-    const since = new Map<string, number>();
-    for (const owner of absent) {
-      const from = this.#absentSince.get(owner) ?? started;
+    const since = new Map<string, { absent: number; unsubscribed: number | null }>();
+    for (const [owner, how] of absent) {
+      const before = this.#absentSince.get(owner);
+      const from = { absent: before?.absent ?? started, unsubscribed: how === 'unsubscribed' ? (before?.unsubscribed ?? started) : null };
       // (a look a heartbeat after the first may start a few ms short of it: timers round)
-      if (started - from >= this.#grace - 25) this.#onDead(owner);
+      const dead = (from.unsubscribed !== null && started - from.unsubscribed >= this.#grace - 25) || started - from.absent >= this.#lateGrace - 25;
+      if (dead) this.#onDead(owner);
       else since.set(owner, from);
     }
     this.#absentSince = since;
   }
 
-  /** Which of `owners` are absent now: out of the registry, or with nobody on their relay channel. Throws when not connected. */
-  async #absentOf(owners: string[]): Promise<Set<string>> {
+  /**
+   * Which of `owners` are absent now, and how: 'unsubscribed' (nobody on the relay channel), or
+   * 'unlisted' (subscribed, but out of the registry). Throws when not connected.
+   */
+  async #absentOf(owners: string[]): Promise<Map<string, 'unsubscribed' | 'unlisted'>> {
     const parts = this.#cluster.relayParts;
     if (parts === null) throw new Error('not connected');
     const channels = owners.map((owner) => this.#cluster.options.prefix + ':relay:' + owner);
     const [live, subscribers] = await Promise.all([parts.registry.live(), subscriberCounts(parts.link.commands, channels)]);
-    return new Set(owners.filter((owner, i) => !live.includes(owner) || subscribers[i] === 0));
+    const absent = new Map<string, 'unsubscribed' | 'unlisted'>();
+    owners.forEach((owner, i) => {
+      if (subscribers[i] === 0) absent.set(owner, 'unsubscribed');
+      else if (!live.includes(owner)) absent.set(owner, 'unlisted');
+    });
+    return absent;
   }
 }
 

@@ -90,6 +90,35 @@ describe.runIf(REDIS_SUITES_RUN)('the request relay when things go wrong', () =>
     expect(a.ferry.metrics().relayed).toEqual({ out: 3, in: 0 });
   });
 
+  it('an owner still subscribed but out of the registry (overloaded: its refresh is late) keeps its relayed streams; only after grace + nodeExpiry out is it dead', async () => {
+    // heartbeatInterval 200 ms, nodeExpiry 1 s: an unsubscribed owner is dead after 2 s, an unlisted one after 3 s
+    const [a, b] = await nodes(2);
+    const hs = (await (await fetch(`${b.origin}/ferry/v1/handshake`, { method: 'POST' })).json()) as Handshake;
+    expect(hs.sid.startsWith('node-b~')).toBe(true);
+    let ended = 0;
+    let body = '';
+    const stream = http.get(`${a.origin}/ferry/v1/xhr-stream?sid=${encodeURIComponent(hs.sid)}&t=${encodeURIComponent(hs.token)}&e=1&ack=0`, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('close', () => (ended = Date.now()));
+    });
+    stream.on('error', () => (ended ||= Date.now()));
+    track({ close: async () => void stream.destroy() });
+    await waitFor(() => body.includes('[]'), 'the relayed stream to flow');
+    // b keeps its connections (and its relay subscription) but its presence lapses, as a refresh
+    // stuck behind seconds of its own traffic leaves it
+    const parts = (b.ferry.adapter as RedisAdapter).relayParts;
+    parts?.registry.halt();
+    const raw = await rawRedis(redis.url);
+    track({ close: async () => raw.destroy() });
+    await raw.sendCommand(['ZREM', b.prefix + ':nodes', b.nodeId]);
+    const lapsed = Date.now();
+    await sleep(2_400);
+    expect(ended).toBe(0);
+    await waitFor(() => ended > 0, 'the stream to be cut', 5_000);
+    expect(ended - lapsed).toBeGreaterThanOrEqual(2_900);
+  });
+
   it('a WebSocket join for a session whose owner is gone is closed with 4001 "node lost", which a browser can read (not an HTTP refusal)', async () => {
     const [a] = await nodes(1);
     const ws = new WebSocket(`${a.origin.replace('http', 'ws')}/ferry/v1/ws?sid=node-gone~abcdefghijklmnop&t=x&e=1`);
