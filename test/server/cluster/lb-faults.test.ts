@@ -129,7 +129,10 @@ describe.runIf(RUNS)('faults during traffic, three node processes behind a round
     const staying = clients.filter((c) => owner(c) !== 'node-2');
     await nodes[2].shutdown();
     await waitForAll(leaving, (c) => c.socket.state === 'open' && owner(c) !== 'node-2', 'the renewals', 20_000);
-    for (const client of leaving) expect(client.closes).toEqual(['server shutting down']);
+    // the goodbye rides on the held poll; a client whose next poll was on its way at that instant
+    // hears "node lost" from that poll instead (README, "A node that stops"): one renewal either way
+    for (const client of leaving) expect(client.closes.length === 1 && ['server shutting down', 'node lost'].includes(client.closes[0]), client.closes.join(', ')).toBe(true);
+    expect(leaving.some((client) => client.closes[0] === 'server shutting down')).toBe(true);
     await exchange(clients, 21, 40);
     for (const client of staying) {
       expect(echoed(client, 1, 40)).toEqual(range(1, 40));
