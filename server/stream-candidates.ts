@@ -65,10 +65,6 @@ export class StreamCandidates {
     waiting.transport.close(final);
   }
 
-  get size(): number {
-    return this.#waiting.size;
-  }
-
   #discard(session: Session, code: number, reason: string, failure: 'probe_timeout' | null): void {
     const waiting = this.#waiting.get(session);
     if (waiting === undefined) return;
