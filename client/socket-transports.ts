@@ -136,9 +136,16 @@ export abstract class ClientSocketTransports extends Emitter<ClientSocketEvents>
   protected _activate(t: ClientTransport): void {
     const previous = this._active;
     this._active = t;
+    this._allowImplicitSeqs(t);
     if (previous && previous !== t) previous.close();
     this._channel.rewind();
     this._outbox.queue();
+  }
+
+  /** Lets `t` send implicit seqs if the server's handshake says it takes them (PROTOCOL.md section 6). */
+  protected _allowImplicitSeqs(t: ClientTransport): void {
+    const handshake = this._handshake;
+    if (handshake && (handshake.minor || 0) >= 1 && t.allowImplicitSeqs) t.allowImplicitSeqs();
   }
 
   /** Says `transport` when the working transport differs from the one last announced. */

@@ -32,7 +32,7 @@ import type { TransportAttempt } from './transport-plan.js';
 import { streamKind } from './transports/stream-kinds.js';
 import type { ClientTransport } from './transports/transport.js';
 import { WebSocketClientTransport } from './transports/websocket.js';
-import { protocolsParam, routeUrl, sessionUrl, toWebSocketUrl } from './transports/urls.js';
+import { MINOR_PARAM, protocolsParam, routeUrl, sessionUrl, toWebSocketUrl } from './transports/urls.js';
 
 /**
  * The client side of a session: one state machine over whichever transport works. It numbers
@@ -199,7 +199,7 @@ export class ClientSocket extends ClientSocketTransports {
 
   private _openDirectWebSocket(auth: string): void {
     this._epoch = 1;
-    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(routeUrl(this, 'v1/ws', protocolsParam(this._options.protocols).slice(1))), 1, this, authPacket(auth)));
+    this._activate(new WebSocketClientTransport(this._env, toWebSocketUrl(routeUrl(this, 'v1/ws', (MINOR_PARAM + protocolsParam(this._options.protocols)).slice(1))), 1, this, authPacket(auth)));
     this._timers.set('connect', this._options.connectTimeout, () => this._lose(this._active, 'handshake timed out', null));
   }
 
@@ -215,6 +215,8 @@ export class ClientSocket extends ClientSocketTransports {
   private _established(handshake: Handshake, first: ClientTransport | null): void {
     this._timers.clear('connect');
     this._handshake = handshake;
+    // a direct WebSocket was in place before the handshake came on it
+    if (this._active) this._allowImplicitSeqs(this._active);
     this.sid = handshake.sid;
     this.token = handshake.token;
     if (this._log) this._log(handshake.sid + ' opened on ' + (first ? first.name : 'websocket') + (handshake.protocol ? ', subprotocol ' + handshake.protocol : ''));

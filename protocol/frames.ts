@@ -104,8 +104,20 @@ export function encodePacket(frameTexts: string[]): string {
   return '[' + frameTexts.join(',') + ']';
 }
 
-/** Parses and validates a packet. Throws ProtocolError on anything malformed. */
-export function decodePacket(text: string): Frame[] {
+/**
+ * Where a WebSocket connection stands (PROTOCOL.md section 6, "Implicit sequence numbers"): the
+ * seq of the last message, event or answer decoded on it, 0 before the first. Given to
+ * `decodePacket`, a frame whose seq is 0 gets the seq after that one.
+ */
+export interface SeqCursor {
+  lastSeq: number;
+}
+
+/**
+ * Parses and validates a packet. Throws ProtocolError on anything malformed. With `cursor` (a
+ * WebSocket connection's), a message, event or answer may carry seq 0: the one after the last.
+ */
+export function decodePacket(text: string, cursor?: SeqCursor): Frame[] {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -114,28 +126,45 @@ export function decodePacket(text: string): Frame[] {
   }
   if (!isArray(raw)) throw new ProtocolError('packet must be a JSON array of frames');
   const frames: Frame[] = [];
-  for (let i = 0; i < raw.length; i++) frames.push(decodeFrame(raw[i]));
+  for (let i = 0; i < raw.length; i++) frames.push(decodeFrame(raw[i], cursor));
   return frames;
 }
 
-function decodeFrame(raw: unknown): Frame {
+/**
+ * The seq of a message, event or answer frame whose seq element is `a`, or 0 if `a` is not one.
+ * Seq 0 is the one after the last on the cursor's connection (none without a cursor).
+ */
+function itemSeq(a: unknown, cursor: SeqCursor | undefined): number {
+  if (!isSeq(a)) return 0;
+  if (cursor === undefined) return a;
+  if (a !== 0) return (cursor.lastSeq = a);
+  if (cursor.lastSeq === 0) throw new ProtocolError('seq 0 (the next one) before any explicit seq on this connection');
+  return ++cursor.lastSeq;
+}
+
+function decodeFrame(raw: unknown, cursor: SeqCursor | undefined): Frame {
   if (!isArray(raw) || typeof raw[0] !== 'string') throw new ProtocolError('frame must be an array starting with its type');
   const kind = raw[0];
   const a = raw[1];
   switch (kind) {
-    case 'm':
-      if (raw.length !== 3 || !isSeq(a) || a === 0) break;
-      return { type: 'message', seq: a, data: raw[2] as JsonValue };
+    case 'm': {
+      const seq = raw.length === 3 ? itemSeq(a, cursor) : 0;
+      if (seq === 0) break;
+      return { type: 'message', seq, data: raw[2] as JsonValue };
+    }
     case 'b': {
-      if (raw.length !== 3 || !isSeq(a) || a === 0 || typeof raw[2] !== 'string') break;
-      const bytes = decodeBase64(raw[2]);
+      const seq = raw.length === 3 && typeof raw[2] === 'string' ? itemSeq(a, cursor) : 0;
+      if (seq === 0) break;
+      const bytes = decodeBase64(raw[2] as string);
       if (bytes === null) throw new ProtocolError('binary frame is not valid base64');
-      return { type: 'message', seq: a, data: bytes };
+      return { type: 'message', seq, data: bytes };
     }
     case 'e':
-    case 'r':
-      if (!isSeq(a) || a === 0) break;
-      return kind === 'e' ? decodeEvent(raw, a) : decodeAnswer(raw, a);
+    case 'r': {
+      const seq = itemSeq(a, cursor);
+      if (seq === 0) break;
+      return kind === 'e' ? decodeEvent(raw, seq) : decodeAnswer(raw, seq);
+    }
     case 'a':
       if (raw.length !== 2 || !isSeq(a)) break;
       return { type: 'ack', seq: a };

@@ -1,4 +1,4 @@
-export { PROTOCOL_VERSION, TRANSPORT_NAMES, isPolling, isTransportName, type Handshake, type TransportName } from './version.js';
+export { PROTOCOL_MINOR, PROTOCOL_VERSION, TRANSPORT_NAMES, isPolling, isTransportName, type Handshake, type TransportName } from './version.js';
 export { CloseCode, HttpError, type CloseCodeValue, type HttpErrorBody, type HttpErrorCode } from './close-codes.js';
 export {
   ProtocolError,
@@ -14,6 +14,7 @@ export {
   type AppData,
   type Frame,
   type JsonValue,
+  type SeqCursor,
 } from './frames.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
 export { FERRY_QUERY_PARAMS, isFerryQueryParam } from './app-query.js';
@@ -24,7 +25,7 @@ export { JSONP_CALLBACK_PATTERN, JSONP_SEND_FIELD, decodeJsonpBody, jsonpBody, j
 export { RELAY_ORIGIN_ELEMENT, RELAY_PAGE, decodeRelayMessage, encodeRelayMessage, relayRoute, type RelayMessage } from './relay-messages.js';
 export { SseDecoder, sseEvent, ssePrelude, type SseEvent } from './sse-codec.js';
 export { LineDecoder, lineChunk, linePrelude } from './line-codec.js';
-export { MAX_ACK_ID, answerItem, eventItem, failedAnswerItem, frameText, isAckId, isEventOrAnswerItem, messageItem, type AppItem } from './app-items.js';
+export { MAX_ACK_ID, answerItem, eventItem, failedAnswerItem, frameText, implicitPacket, isAckId, isEventOrAnswerItem, messageItem, type AppItem } from './app-items.js';
 export {
   MAX_EVENT_NAME_LENGTH,
   RESERVED_EVENTS,

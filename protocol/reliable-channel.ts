@@ -7,9 +7,11 @@ import { frameText, messageItem, type AppItem } from './app-items.js';
  */
 export interface OutboundEntry {
   readonly seq: number;
-  /** A binary message's bytes, or null for a JSON message. */
+  /** A binary message's bytes, or null for a JSON message, event or answer. */
   readonly bytes: Uint8Array | null;
-  /** The JSON frame text (`["m",...]`, or `["b",...]` built on first use for bytes). */
+  /** The stored item of a JSON message, event or answer (app-items.ts), or null for bytes. */
+  readonly item: string | null;
+  /** The frame text with its seq (`["m",seq,...]`, `["b",seq,...]`), built on first use by `entryText`. */
   text: string | null;
 }
 
@@ -173,7 +175,7 @@ export class ReliableChannel {
       const size = storedSize(item);
       if (out.length > 0 && bytes + size > maxBytes) break;
       seq++;
-      out.push(typeof item === 'string' ? { seq, bytes: null, text: frameText(seq, item) } : { seq, bytes: item, text: null });
+      out.push(typeof item === 'string' ? { seq, bytes: null, item, text: null } : { seq, bytes: item, item: null, text: null });
       bytes += size;
     }
     this.written = seq;
@@ -236,6 +238,6 @@ export class ReliableChannel {
 
 /** The wire text of an entry, built once. */
 export function entryText(entry: OutboundEntry): string {
-  if (entry.text === null) entry.text = encodeMessageFrame(entry.seq, entry.bytes as Uint8Array);
+  if (entry.text === null) entry.text = entry.item !== null ? frameText(entry.seq, entry.item) : encodeMessageFrame(entry.seq, entry.bytes as Uint8Array);
   return entry.text;
 }

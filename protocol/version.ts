@@ -1,6 +1,13 @@
 /** Wire protocol version. Every HTTP route lives under `{path}/v1/`. */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * Revision within version 1, announced by each side (the handshake's `minor`, a WebSocket URL's
+ * `minor`), so that peers of different revisions still talk. 1: implicit sequence numbers on
+ * WebSocket (PROTOCOL.md section 6).
+ */
+export const PROTOCOL_MINOR = 1;
+
 export type TransportName = 'websocket' | 'eventsource' | 'xhr-streaming' | 'iframe-streaming' | 'xhr-polling' | 'jsonp-polling';
 
 /** Every transport, best first: by capability, then by cost per message. */
@@ -19,6 +26,8 @@ export function isPolling(name: TransportName): boolean {
 /** What the server tells a client when a session is created (HTTP body or `open` frame). */
 export interface Handshake {
   v: number;
+  /** The server's revision (PROTOCOL_MINOR); absent from a server of revision 0. */
+  minor?: number;
   sid: string;
   token: string;
   pingInterval: number;

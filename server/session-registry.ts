@@ -2,7 +2,7 @@ import { serverLog } from './debug-log.js';
 import { selectProtocol } from './subprotocols.js';
 import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
+import { PROTOCOL_MINOR, PROTOCOL_VERSION, type Handshake, type TransportName } from '../protocol/index.js';
 import { RequestError } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { AckTicker } from './ack-ticker.js';
@@ -173,6 +173,7 @@ export class SessionRegistry {
     const o = this.#options;
     return {
       v: PROTOCOL_VERSION,
+      minor: PROTOCOL_MINOR,
       sid: session.id,
       token: session.token,
       pingInterval: o.pingInterval,

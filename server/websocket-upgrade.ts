@@ -69,12 +69,14 @@ export class WebSocketUpgrades {
         this.#wss.handleUpgrade(req, socket, head, (ws) => closeDisabledWebSocket(ws, enabled));
         return;
       }
+      // a client of revision 1 or later takes implicit seqs (PROTOCOL.md section 6)
+      const implicitSeqs = intParam(params, 'minor', 0) >= 1;
       if (params.get('sid') === null) {
         const admission = this.#registry.admit(req);
         // the 101 response and the open frame leave in one write (one segment, one read for the client)
         socket.cork();
         this.#wss.handleUpgrade(req, socket, head, (ws) => {
-          this.#startSession(ws, admission, socket);
+          this.#startSession(ws, admission, socket, implicitSeqs);
           socket.uncork();
         });
         return;
@@ -83,7 +85,7 @@ export class WebSocketUpgrades {
       const epoch = intParam(params, 'e');
       if (epoch < 1) throw new RequestError('bad_request', 'the e parameter must be at least 1');
       const heartbeat = intParam(params, 'hb', 0);
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, socket, session, epoch, heartbeat));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#join(ws, socket, session, epoch, heartbeat, implicitSeqs));
     } catch (e) {
       this.#refusals.report(e, req, route, params, true);
       const error = answerFor(e, 'bad upgrade request');
@@ -113,8 +115,9 @@ export class WebSocketUpgrades {
       const epoch = intParam(params, 'e');
       if (epoch < 1) throw new RequestError('bad_request', 'the e parameter must be at least 1');
       const heartbeat = intParam(params, 'hb', 0);
+      const implicitSeqs = intParam(params, 'minor', 0) >= 1;
       const { ws, socket } = accept();
-      this.#join(ws, socket, session, epoch, heartbeat);
+      this.#join(ws, socket, session, epoch, heartbeat, implicitSeqs);
       return null;
     } catch (e) {
       this.#refusals.report(e, req, route, params, true);
@@ -150,8 +153,8 @@ export class WebSocketUpgrades {
     return release;
   }
 
-  #startSession(ws: WebSocket, admission: Admission, socket: Duplex): void {
-    const transport = new WebSocketTransport(ws, 1, socket);
+  #startSession(ws: WebSocket, admission: Admission, socket: Duplex, implicitSeqs: boolean): void {
+    const transport = new WebSocketTransport(ws, 1, socket, implicitSeqs);
     const auth = this.#registry.auth;
     // with middleware, the session waits for the client's `auth` frame and the middleware's yes (server/auth/)
     if (auth.active) {
@@ -190,8 +193,8 @@ export class WebSocketUpgrades {
     return session;
   }
 
-  #join(ws: WebSocket, socket: Duplex, session: Session, epoch: number, heartbeat: number): void {
-    const transport = new WebSocketTransport(ws, epoch, socket);
+  #join(ws: WebSocket, socket: Duplex, session: Session, epoch: number, heartbeat: number, implicitSeqs: boolean): void {
+    const transport = new WebSocketTransport(ws, epoch, socket, implicitSeqs);
     const settled = this.#hold(ws);
     const metrics = this.#registry.metrics;
     const deadline = setTimeout(() => this.#probeFailed(transport, session, CloseCode.PROTOCOL_ERROR, 'no upgrade within pingTimeout', 'probe_timeout'), this.#options.pingTimeout);

@@ -58,6 +58,8 @@ export interface ClientTransport {
   /** Bytes sent but still in the transport's own buffer (a WebSocket's `bufferedAmount`), where known. */
   readonly bufferedAmount?: number;
   send(controls: string[], entries: OutboundEntry[]): void;
+  /** The server takes implicit seqs (its handshake's `minor` is 1 or more): a WebSocket may send them from now on. */
+  allowImplicitSeqs?(): void;
   /**
    * Ends this transport. With `goodbye` (WebSocket only) the close itself tells the server the
    * session is over; otherwise the session goes on elsewhere.

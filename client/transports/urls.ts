@@ -1,4 +1,4 @@
-import { isFerryQueryParam } from '../../protocol/index.js';
+import { PROTOCOL_MINOR, isFerryQueryParam } from '../../protocol/index.js';
 import type { FerryLocation, SessionRef } from './transport.js';
 
 /**
@@ -46,10 +46,13 @@ export function sessionUrl(session: SessionRef, route: string, extra: string): s
   return routeUrl(session, 'v1/' + route, 'sid=' + encodeURIComponent(session.sid) + '&t=' + encodeURIComponent(session.token) + extra + hb);
 }
 
-/** The WebSocket URL that joins an existing session with transport epoch `epoch`. */
+/** The WebSocket URL that joins an existing session with transport epoch `epoch` (announcing this client's revision). */
 export function joinWebSocketUrl(session: SessionRef, epoch: number): string {
-  return toWebSocketUrl(sessionUrl(session, 'ws', '&e=' + epoch));
+  return toWebSocketUrl(sessionUrl(session, 'ws', '&e=' + epoch + MINOR_PARAM));
 }
+
+/** The `minor` query parameter of a WebSocket URL: this client takes implicit seqs (PROTOCOL.md section 6). */
+export const MINOR_PARAM = '&minor=' + PROTOCOL_MINOR;
 
 export function toWebSocketUrl(httpUrl: string): string {
   return httpUrl.replace(/^http/, 'ws');

@@ -1,4 +1,17 @@
-import { CloseCode, ProtocolError, protocolErrorReason, decodeBinaryFrame, decodePacket, encodeBinaryFrame, encodePacket, entryText, type Frame, type OutboundEntry } from '../../protocol/index.js';
+import {
+  CloseCode,
+  ProtocolError,
+  protocolErrorReason,
+  decodeBinaryFrame,
+  decodePacket,
+  encodeBinaryFrame,
+  encodePacket,
+  entryText,
+  frameText,
+  type Frame,
+  type OutboundEntry,
+  type SeqCursor,
+} from '../../protocol/index.js';
 import type { ClientEnv, WebSocketLike } from '../env/env.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
 
@@ -12,6 +25,10 @@ export class WebSocketClientTransport implements ClientTransport {
   private readonly _ws: WebSocketLike;
   private readonly _listener: ClientTransportListener;
   private _closed = false;
+  /** The seq of the last message sent on this socket (0: none yet), or -1 until the server is known to take implicit seqs. */
+  private _sentSeq = -1;
+  /** The seq of the last message received on this socket: the next `["m",0,…]` is the one after. */
+  private readonly _cursor: SeqCursor = { lastSeq: 0 };
 
   /** `greeting`: a packet sent as soon as the socket opens, before anything else (a direct WebSocket's `auth` frame). */
   constructor(env: ClientEnv, url: string, epoch: number, listener: ClientTransportListener, greeting?: string) {
@@ -44,6 +61,10 @@ export class WebSocketClientTransport implements ClientTransport {
     return this._ws.bufferedAmount || 0;
   }
 
+  allowImplicitSeqs(): void {
+    if (this._sentSeq < 0) this._sentSeq = 0;
+  }
+
   send(controls: string[], entries: OutboundEntry[]): void {
     let texts = controls.slice();
     for (let i = 0; i < entries.length; i++) {
@@ -53,8 +74,10 @@ export class WebSocketClientTransport implements ClientTransport {
         texts = [];
         this._ws.send(encodeBinaryFrame(entry.seq, entry.bytes));
       } else {
-        texts.push(entryText(entry));
+        // after one message on this socket, the next seq goes as 0
+        texts.push(entry.item !== null && this._sentSeq > 0 && entry.seq === this._sentSeq + 1 ? frameText(0, entry.item) : entryText(entry));
       }
+      if (this._sentSeq >= 0) this._sentSeq = entry.seq;
     }
     if (texts.length > 0) this._ws.send(encodePacket(texts));
   }
@@ -83,13 +106,14 @@ export class WebSocketClientTransport implements ClientTransport {
     let bytes: number;
     try {
       if (typeof data === 'string') {
-        frames = decodePacket(data);
+        frames = decodePacket(data, this._cursor);
         bytes = data.length;
       } else {
         const raw = toBytes(data);
         bytes = raw.byteLength;
         const decoded = decodeBinaryFrame(raw);
         if (decoded === null) throw new ProtocolError('malformed binary frame');
+        this._cursor.lastSeq = decoded.seq;
         frames = [{ type: 'message', seq: decoded.seq, data: decoded.data }];
       }
     } catch (e) {

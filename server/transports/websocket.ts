@@ -11,8 +11,11 @@ import {
   encodeControl,
   encodePacket,
   entryText,
+  frameText,
+  implicitPacket,
   type Frame,
   type OutboundEntry,
+  type SeqCursor,
 } from '../../protocol/index.js';
 import type { CloseInfo, ServerTransport, TransportListener } from './transport.js';
 
@@ -29,7 +32,7 @@ const NO_STATUS = 1005;
 const HIGH_WATER = 64 * 1024;
 
 /** A `ws` connection: text packets as text messages, binary messages as binary frames. */
-export class WebSocketTransport implements ServerTransport {
+export class WebSocketTransport implements ServerTransport, SeqCursor {
   readonly name = 'websocket';
   readonly needsPing = true;
   readonly batchBytes = HIGH_WATER;
@@ -39,6 +42,13 @@ export class WebSocketTransport implements ServerTransport {
   readonly #socket: Duplex;
   #listener: TransportListener | null = null;
   #closed = false;
+  /**
+   * The seq of the last message written on this connection (0: none yet), or -1 when the client
+   * takes no implicit seqs (it did not announce `minor`): after one, the next goes as seq 0.
+   */
+  #sentSeq: number;
+  /** @internal The seq of the last message decoded on this connection (the receiving SeqCursor). */
+  lastSeq = 0;
   /**
    * @internal What ws found wrong with the client's frames, if anything: `TOO_BIG_FAULT` for a
    * message over maxPayload, else the reason of a malformed frame (its 1002 and 1007 errors). One
@@ -50,9 +60,10 @@ export class WebSocketTransport implements ServerTransport {
    * `socket` is the connection `ws` writes to (the upgrade's socket): its `drain` says when the
    * peer has taken what was buffered, so writing can go on.
    */
-  constructor(ws: WebSocket, epoch: number, socket: Duplex) {
+  constructor(ws: WebSocket, epoch: number, socket: Duplex, implicitSeqs: boolean) {
     this.#ws = ws;
     this.epoch = epoch;
+    this.#sentSeq = implicitSeqs ? 0 : -1;
     // module-level handlers that find the transport on the socket: no closures per connection
     (ws as TaggedSocket)[TRANSPORT] = this;
     this.#socket = socket;
@@ -76,6 +87,14 @@ export class WebSocketTransport implements ServerTransport {
 
   write(controls: string[], entries: OutboundEntry[]): void {
     if (this.#closed) return;
+    const first = entries.length === 1 ? entries[0] : null;
+    if (controls.length === 0 && first !== null && first.item !== null && this.#sentSeq > 0 && first.seq === this.#sentSeq + 1) {
+      // one message at the next seq: the same packet for every recipient of a broadcast
+      this.#sentSeq++;
+      this.#ws.send(implicitPacketBytes(first.item), TEXT);
+      this.watchDrain();
+      return;
+    }
     let texts = controls;
     for (const entry of entries) {
       if (entry.bytes !== null) {
@@ -83,8 +102,9 @@ export class WebSocketTransport implements ServerTransport {
         texts = [];
         this.#ws.send(encodeBinaryFrame(entry.seq, entry.bytes));
       } else {
-        texts.push(entryText(entry));
+        texts.push(entry.item !== null && this.#sentSeq > 0 && entry.seq === this.#sentSeq + 1 ? frameText(0, entry.item) : entryText(entry));
       }
+      if (this.#sentSeq >= 0) this.#sentSeq = entry.seq;
     }
     if (texts.length > 0) this.#ws.send(encodePacket(texts));
     this.watchDrain();
@@ -130,7 +150,7 @@ export class WebSocketTransport implements ServerTransport {
     if (this.#closed || !this.#listener) return;
     let frames: Frame[];
     try {
-      frames = isBinary ? [binaryMessage(data)] : decodePacket(data.toString());
+      frames = isBinary ? [binaryMessage(data, this)] : decodePacket(data.toString(), this);
     } catch (e) {
       const reason = protocolErrorReason(e, 'malformed packet');
       this.#fail(CloseCode.PROTOCOL_ERROR, 'protocol error: ' + reason);
@@ -167,11 +187,32 @@ export class WebSocketTransport implements ServerTransport {
   }
 }
 
-function binaryMessage(data: RawData): Frame {
+/** A binary message: its seq is explicit, and the next implicit one follows it. */
+function binaryMessage(data: RawData, cursor: SeqCursor): Frame {
   const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
   const decoded = decodeBinaryFrame(bytes);
   if (decoded === null) throw new ProtocolError('malformed binary frame');
+  cursor.lastSeq = decoded.seq;
   return { type: 'message', seq: decoded.seq, data: decoded.data };
+}
+
+/** `ws` send options for a text message given as bytes. */
+const TEXT = { binary: false };
+/** The packet `implicitPacketBytes` encoded last, and its UTF-8 bytes. */
+let lastPacket = '';
+let lastBytes = Buffer.alloc(0);
+
+/**
+ * The UTF-8 bytes of `implicitPacket(item)`, encoded once for every recipient of a broadcast: `ws`
+ * writes bytes it is given as they are, behind each socket's own frame header.
+ */
+function implicitPacketBytes(item: string): Buffer {
+  const packet = implicitPacket(item);
+  if (packet !== lastPacket) {
+    lastBytes = Buffer.from(packet);
+    lastPacket = packet;
+  }
+  return lastBytes;
 }
 
 const TRANSPORT = Symbol('ferry.transport');

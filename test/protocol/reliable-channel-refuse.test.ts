@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ReliableChannel } from '../../protocol/index.js';
+import { ReliableChannel, entryText } from '../../protocol/index.js';
 
 function texts(channel: ReliableChannel): string[] {
-  return channel.takeUnwritten(Infinity).map((e) => e.text as string);
+  return channel.takeUnwritten(Infinity).map(entryText);
 }
 
 describe('ReliableChannel.refuseUnsent', () => {

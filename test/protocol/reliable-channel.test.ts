@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, ReliableChannel } from '../../protocol/index.js';
+import { ProtocolError, ReliableChannel, entryText } from '../../protocol/index.js';
 
 function seqs(channel: ReliableChannel, maxBytes = Infinity): number[] {
   return channel.takeUnwritten(maxBytes).map((e) => e.seq);
@@ -116,6 +116,6 @@ describe('ReliableChannel, memory', () => {
     expect(JSON.stringify(c)).not.toContain('first-acknowledged');
     expect(JSON.stringify(c)).toContain('second-pending');
     c.rewind();
-    expect(c.takeUnwritten(Infinity).map((e) => e.text)).toEqual(['["m",2,"second-pending"]']);
+    expect(c.takeUnwritten(Infinity).map(entryText)).toEqual(['["m",2,"second-pending"]']);
   });
 });

@@ -53,8 +53,10 @@ class RelayedWebSocket extends EventEmitter {
     return this.#unconfirmed;
   }
 
-  send(data: string | Uint8Array): void {
+  /** As `ws` sends: bytes with `binary: false` are a text message's UTF-8. */
+  send(data: string | Uint8Array, options?: { binary?: boolean }): void {
     if (this.readyState !== 1) return;
+    if (typeof data !== 'string' && options?.binary === false) data = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString();
     this.#unconfirmed += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     this.#send({ t: 'wsdata', ...chunkOf(data) });
   }
