@@ -19,7 +19,7 @@ export {
 export { decodeBase64, encodeBase64 } from './base64.js';
 export { FERRY_QUERY_PARAMS, isFerryQueryParam } from './app-query.js';
 export { BINARY_FRAME_HEADER, decodeBinaryFrame, encodeBinaryFrame } from './binary-frame.js';
-export { ReliableChannel, entryText, type AcceptResult, type OutboundEntry } from './reliable-channel.js';
+export { ReliableChannel, entryText, socketEntryText, type AcceptResult, type OutboundEntry } from './reliable-channel.js';
 export { IFRAME_CALLBACK_PATTERN, IframeStreamDecoder, iframeCallbackName, iframeChunk, iframePrelude, scriptSafeJsonString } from './iframe-codec.js';
 export { JSONP_CALLBACK_PATTERN, JSONP_SEND_FIELD, decodeJsonpBody, jsonpBody, jsonpCallbackName } from './jsonp-codec.js';
 export { RELAY_ORIGIN_ELEMENT, RELAY_PAGE, decodeRelayMessage, encodeRelayMessage, relayRoute, type RelayMessage } from './relay-messages.js';

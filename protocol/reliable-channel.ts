@@ -241,3 +241,11 @@ export function entryText(entry: OutboundEntry): string {
   if (entry.text === null) entry.text = entry.item !== null ? frameText(entry.seq, entry.item) : encodeMessageFrame(entry.seq, entry.bytes as Uint8Array);
   return entry.text;
 }
+
+/**
+ * The wire text of an entry on a WebSocket whose last message written is `sentSeq` (0: none yet;
+ * -1: the peer takes no implicit seqs): seq 0 when the entry is the next one (PROTOCOL.md section 6).
+ */
+export function socketEntryText(entry: OutboundEntry, sentSeq: number): string {
+  return entry.item !== null && sentSeq > 0 && entry.seq === sentSeq + 1 ? frameText(0, entry.item) : entryText(entry);
+}

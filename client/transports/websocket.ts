@@ -1,17 +1,4 @@
-import {
-  CloseCode,
-  ProtocolError,
-  protocolErrorReason,
-  decodeBinaryFrame,
-  decodePacket,
-  encodeBinaryFrame,
-  encodePacket,
-  entryText,
-  frameText,
-  type Frame,
-  type OutboundEntry,
-  type SeqCursor,
-} from '../../protocol/index.js';
+import { CloseCode, ProtocolError, protocolErrorReason, decodeBinaryFrame, decodePacket, encodeBinaryFrame, encodePacket, socketEntryText, type Frame, type OutboundEntry, type SeqCursor } from '../../protocol/index.js';
 import type { ClientEnv, WebSocketLike } from '../env/env.js';
 import type { ClientTransport, ClientTransportListener } from './transport.js';
 
@@ -75,7 +62,7 @@ export class WebSocketClientTransport implements ClientTransport {
         this._ws.send(encodeBinaryFrame(entry.seq, entry.bytes));
       } else {
         // after one message on this socket, the next seq goes as 0
-        texts.push(entry.item !== null && this._sentSeq > 0 && entry.seq === this._sentSeq + 1 ? frameText(0, entry.item) : entryText(entry));
+        texts.push(socketEntryText(entry, this._sentSeq));
       }
       if (this._sentSeq >= 0) this._sentSeq = entry.seq;
     }

@@ -10,8 +10,7 @@ import {
   encodeBinaryFrame,
   encodeControl,
   encodePacket,
-  entryText,
-  frameText,
+  socketEntryText,
   implicitPacket,
   type Frame,
   type OutboundEntry,
@@ -102,7 +101,7 @@ export class WebSocketTransport implements ServerTransport, SeqCursor {
         texts = [];
         this.#ws.send(encodeBinaryFrame(entry.seq, entry.bytes));
       } else {
-        texts.push(entry.item !== null && this.#sentSeq > 0 && entry.seq === this.#sentSeq + 1 ? frameText(0, entry.item) : entryText(entry));
+        texts.push(socketEntryText(entry, this.#sentSeq));
       }
       if (this.#sentSeq >= 0) this.#sentSeq = entry.seq;
     }
