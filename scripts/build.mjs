@@ -94,6 +94,8 @@ run('node_modules/typescript-legacy/bin/tsc', ['-p', 'tsconfig.legacy.json', '--
 // the legacy client asks the relay page for the ES5 relay (client/env/relay.ts)
 await bundle(`${legacy}/client/browser-global-legacy.js`, 'ferry.legacy.js', ['es5'], { define: { __FERRY_LEGACY__: 'true' } });
 await bundle(`${legacy}/client/relay/relay-main.js`, 'ferry-relay.legacy.js', ['es5']);
+// the diagnostics page's script ({path}/diagnostics.js): ES5, since the page must run wherever the client does
+await bundle(`${legacy}/client/diagnostics/diagnostics-main.js`, 'ferry-diagnostics.js', ['es5']);
 
 const old = `dist.old-${process.pid}`;
 try {
@@ -104,4 +106,4 @@ try {
 renameSync(out, 'dist');
 rmSync(old, { recursive: true, force: true });
 rmSync(legacy, { recursive: true, force: true });
-console.log('build: dist/ written; dist/client/ferry.legacy.js and ferry-relay.legacy.js parse as ES5');
+console.log('build: dist/ written; dist/client/ferry.legacy.js, ferry-relay.legacy.js and ferry-diagnostics.js parse as ES5');

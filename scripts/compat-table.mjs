@@ -89,6 +89,21 @@ function render(results) {
       );
     }
   }
+  const verdicts = results.diagnostics ?? {};
+  if (Object.keys(verdicts).length > 0) {
+    lines.push(
+      '',
+      '## Diagnostics page',
+      '',
+      'The verdict of the diagnostics page (`{path}/diagnostics`, server option `diagnostics`) on each path, in the',
+      'modern profile: each transport forced in turn, then a default `connect()`. The suite checks it against what the',
+      'path is known to do. The screenshot in the README is the squid path\'s.',
+      '',
+      '| Path | Verdict |',
+      '| --- | --- |',
+    );
+    for (const path of results.paths) lines.push(`| ${path} | ${escapeCell(verdicts[path] ?? 'not run')} |`);
+  }
   const failing = results.cells.filter((cell) => !cell.pass);
   if (failing.length > 0) {
     lines.push('', '## Failures', '');

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * The browser bundles the server hands out: `{path}/ferry.js` with the cross-origin helpers it
- * loads on first use, `{path}/ferry.legacy.js`, and the relay's (relay-page.ts).
+ * loads on first use, `{path}/ferry.legacy.js`, the relay's (relay-page.ts), and the diagnostics
+ * page's (`DIAGNOSTICS_BUNDLE_FILES`).
  */
 export const BUNDLE_FILES: Readonly<Record<string, string>> = {
   'ferry.js': 'ferry.js',
@@ -13,6 +14,17 @@ export const BUNDLE_FILES: Readonly<Record<string, string>> = {
   'ferry-relay.js': 'ferry-relay.js',
   'ferry-relay.legacy.js': 'ferry-relay.legacy.js',
 };
+
+/** The diagnostics page's script (server/diagnostics/page.ts): `{path}/diagnostics.js`, only under the `diagnostics` option. */
+export const DIAGNOSTICS_BUNDLE_FILES: Readonly<Record<string, string>> = {
+  'diagnostics.js': 'ferry-diagnostics.js',
+};
+
+/** The file served at `{path}/{name}`, if any: the diagnostics script only when `diagnostics` is on. */
+export function bundleFile(name: string, diagnostics: boolean): string | undefined {
+  if (Object.hasOwn(BUNDLE_FILES, name)) return BUNDLE_FILES[name];
+  return diagnostics && Object.hasOwn(DIAGNOSTICS_BUNDLE_FILES, name) ? DIAGNOSTICS_BUNDLE_FILES[name] : undefined;
+}
 
 interface LoadedBundle {
   body: Buffer;

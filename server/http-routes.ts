@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloseCode, protocolErrorReason, RELAY_PAGE, decodePacket, encodePacket, isTransportName, type TransportName } from '../protocol/index.js';
-import { BUNDLE_FILES, serveBundle } from './client-bundle.js';
+import { bundleFile, serveBundle } from './client-bundle.js';
 import { RequestError, answerFor } from './http-errors.js';
 import type { ResolvedOptions } from './options.js';
 import { formBodyLimit, formPacket, isFormSend, jsonpCallback, sendFormReply, sendJsonp } from './jsonp.js';
@@ -19,6 +19,8 @@ import { NO_STORE_HEADERS } from './transports/http-headers.js';
 import { STREAM_ROUTES, type StreamRoute } from './stream-routes.js';
 import { LongPollTransport, type LongPollSettings } from './transports/long-poll.js';
 import { authenticateRequest, jsonpRefusal } from './auth/http-auth.js';
+import { diagnosticsRequested, DIAGNOSTICS_PAGE_ROUTE } from './diagnostics/diagnostics-request.js';
+import { serveDiagnosticsPage } from './diagnostics/page.js';
 
 /** Handles every HTTP request under the configured path: handshake, poll, send, streams, bundles. */
 export class HttpRoutes {
@@ -55,11 +57,15 @@ export class HttpRoutes {
       cors = this.#admit(req, route, params, false);
       if (req.method === 'OPTIONS') return this.#preflight(res, cors);
       if (route === '/' + RELAY_PAGE) return this.#expect(req, 'GET', () => serveRelayPage(req, res, params, this.#options, cors));
-      const file = route.startsWith('/') ? BUNDLE_FILES[route.slice(1)] : undefined;
+      const file = route.startsWith('/') ? bundleFile(route.slice(1), this.#options.diagnostics) : undefined;
       if (file !== undefined) {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new RequestError('method_not_allowed', 'use GET');
         if (!serveBundle(file, req, res)) throw new RequestError('not_found', 'the client bundle has not been built (npm run build)');
         return;
+      }
+      if (route === DIAGNOSTICS_PAGE_ROUTE && this.#options.diagnostics) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new RequestError('method_not_allowed', 'use GET');
+        return serveDiagnosticsPage(req, res);
       }
       if (/^\/v[0-9]+\//.test(route) && !route.startsWith('/v1/')) throw new RequestError('unsupported_version', 'this server speaks protocol version 1');
       switch (route) {
@@ -111,13 +117,15 @@ export class HttpRoutes {
   }
 
   #handshake(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, cors: Record<string, string>, callback: string | null): void {
+    const diagnostics = diagnosticsRequested(params, this.#options.diagnostics);
     const requested = params.get('transport') ?? 'xhr-polling';
     if (!isTransportName(requested)) throw new RequestError('bad_request', 'unknown transport');
     if (callback !== null && requested !== 'jsonp-polling') throw new RequestError('bad_request', 'a JSONP handshake needs transport=jsonp-polling');
     this.#enabled(requested);
-    const admission = this.#registry.admit(req);
+    const admission = this.#registry.admit(req, diagnostics);
     const auth = this.#registry.auth;
-    if (!auth.active) return this.#opened(req, res, cors, callback, this.#registry.create(requested, admission));
+    // a diagnostics session is not the app's: its middleware is not asked
+    if (!auth.active || diagnostics) return this.#opened(req, res, cors, callback, this.#registry.create(requested, admission));
     // the middleware first (server/auth/): no session, and no slot of one, until it lets the client in
     authenticateRequest(req, auth, admission.info, requested, this.#options)
       .then((data) => {

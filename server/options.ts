@@ -127,6 +127,13 @@ export interface ServerOptions {
    * some. Default: the client's first.
    */
   handleProtocols?: HandleProtocols;
+  /**
+   * Serves a diagnostics page at `{path}/diagnostics` (its script at `{path}/diagnostics.js`) and
+   * accepts diagnostics sessions (a handshake with `diag=1`): sessions that never reach the app,
+   * answered by the server's own responder (server/diagnostics/), at most 60 s each and 30 new ones
+   * per client address a minute. Default false: the routes answer 404 and `diag=1` is refused.
+   */
+  diagnostics?: boolean;
 }
 
 export type ResolvedOptions = Required<Omit<ServerOptions, 'transports' | 'cluster' | 'handleProtocols'>> & {
@@ -161,6 +168,7 @@ const DEFAULTS = {
   bodyTimeout: 10_000,
   authTimeout: 10_000,
   maxHandshakeBytes: 8 * 1024,
+  diagnostics: false,
   adapter: (() => new MemoryAdapter()) as AdapterOption,
 };
 
@@ -192,6 +200,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   if (cluster !== null && options.adapter !== undefined) throw new TypeError('ferry: give the adapter option or the cluster option, not both');
   const adapter = cluster === null ? merged.adapter : () => new RedisAdapter(cluster);
   if (options.handleProtocols !== undefined && typeof options.handleProtocols !== 'function') throw new TypeError('ferry: option handleProtocols must be a function');
+  if (typeof merged.diagnostics !== 'boolean') throw new TypeError('ferry: option diagnostics must be true or false');
   return { ...merged, path, transports, allowedOrigins, allowedHosts, drainBelow, cluster, adapter, handleProtocols: options.handleProtocols };
 }
 

@@ -19,6 +19,7 @@ import type { Socket } from './socket.js';
 import { ServerMetrics } from './metrics.js';
 import { StreamCandidates } from './stream-candidates.js';
 import { finalClose } from './final-close.js';
+import { DiagnosticsSession } from './diagnostics/diagnostics-session.js';
 
 /**
  * Creates, finds and authenticates sessions. Session ids are public; tokens are 192-bit secrets
@@ -27,7 +28,10 @@ import { finalClose } from './final-close.js';
 export class SessionRegistry {
   /** Closing with a drain: no new sessions (`stopAdmitting`). */
   #draining = false;
+  /** The app's sessions: the only ones rooms, broadcasts and `ferry.sockets()` see. */
   readonly #sessions = new Map<string, Session>();
+  /** Diagnostics sessions (server/diagnostics/): sessions like the others for everything but the app. */
+  readonly #diagnostics = new Map<string, Session>();
   readonly #options: ResolvedOptions;
   readonly #onConnection: (socket: Socket) => void;
   readonly #onAppError: AppErrorSink;
@@ -58,6 +62,7 @@ export class SessionRegistry {
     this.#options = options;
     this.#onConnection = onConnection;
     const sessions = this.#sessions;
+    const diagnostics = this.#diagnostics;
     const admission = (this.#admission = new SessionAdmission(options));
     const provisional = this.#provisional;
     const candidates = new StreamCandidates(metrics, options.pingTimeout);
@@ -67,13 +72,14 @@ export class SessionRegistry {
       options,
       heartbeats: this.#heartbeats,
       acks: new AckTicker(options.ackDelay),
-      memory: new MemoryBudget(options.maxTotalBufferedBytes, () => sessions.values()),
+      memory: new MemoryBudget(options.maxTotalBufferedBytes, () => this.sessions()),
       rooms,
       metrics,
       candidates,
       sessionEnded(session) {
         candidates.ended(session, finalClose(session));
         sessions.delete(session.id);
+        diagnostics.delete(session.id);
         provisional.delete(session);
         // membership is part of the session: kept across reconnects, dropped when it ends
         rooms.leaveAll(session);
@@ -95,8 +101,9 @@ export class SessionRegistry {
     this.#onAppError(error, null);
   }
 
+  /** Live sessions, diagnostics ones included. */
   get size(): number {
-    return this.#sessions.size;
+    return this.#sessions.size + this.#diagnostics.size;
   }
 
   /** Streams probing the path for a session (server/stream-candidates.ts). */
@@ -104,15 +111,16 @@ export class SessionRegistry {
     return this.#host.candidates;
   }
 
-  /** The live sessions (for the metrics' gauges, walked when a snapshot is taken). */
-  sessions(): IterableIterator<Session> {
-    return this.#sessions.values();
+  /** The live sessions, diagnostics ones included (for the metrics' gauges and the memory budget, walked when needed). */
+  *sessions(): IterableIterator<Session> {
+    yield* this.#sessions.values();
+    yield* this.#diagnostics.values();
   }
 
   /** Throws `too_many_sessions` when full. */
   assertCapacity(): void {
     if (this.#draining) throw new RequestError('too_many_sessions', 'server shutting down: try another node');
-    if (this.#sessions.size >= this.#options.maxSessions) {
+    if (this.size >= this.#options.maxSessions) {
       throw new RequestError('too_many_sessions', `the server holds its maximum of ${this.#options.maxSessions} sessions`);
     }
     if (!this.#host.memory.accepting) {
@@ -126,8 +134,8 @@ export class SessionRegistry {
    * then room in the table, made by evicting the idlest provisional session when it is full.
    * Throws the RequestError to answer with.
    */
-  admit(req: IncomingMessage): Admission {
-    const admission = this.#admission.admit(req);
+  admit(req: IncomingMessage, diagnostics = false): Admission {
+    const admission = this.#admission.admit(req, diagnostics);
     this.#makeRoom();
     this.assertCapacity();
     return admission;
@@ -135,7 +143,7 @@ export class SessionRegistry {
 
   /** When the table is full, ends the idlest sessions that have carried no message (4013) until there is room. */
   #makeRoom(): void {
-    while (this.#sessions.size >= this.#options.maxSessions) {
+    while (this.size >= this.#options.maxSessions) {
       if (!this.#provisional.evictIdlest()) return;
     }
   }
@@ -143,23 +151,29 @@ export class SessionRegistry {
   /**
    * Creates the session `admit` let in (checked again: a WebSocket upgrade, or the handshake
    * middleware, comes some time after), with `data` (what the middleware set) as its `socket.data`.
+   * A diagnostics session is kept apart and never reaches the app: no `connection`, and its
+   * subprotocol is the client's first (the app's `handleProtocols` is not asked).
    */
   create(transport: TransportName, admission: Admission, data?: Record<string, unknown>): Session {
     this.#makeRoom();
     this.assertCapacity();
     this.#admission.assertRoomFor(admission.key);
     let id = this.idPrefix + this.#random.take(12);
-    while (this.#sessions.has(id)) id = this.idPrefix + this.#random.take(12);
-    const protocol = selectProtocol(admission.offered, this.#options.handleProtocols, admission.info);
+    while (this.#sessions.has(id) || this.#diagnostics.has(id)) id = this.idPrefix + this.#random.take(12);
+    const diagnostics = admission.diagnostics;
+    const protocol = selectProtocol(admission.offered, diagnostics ? undefined : this.#options.handleProtocols, admission.info);
     const token = this.#random.take(24);
-    const session = new Session(id, token, transport, admission.info, this.#host);
+    const session = new (diagnostics ? DiagnosticsSession : Session)(id, token, transport, admission.info, this.#host);
     if (protocol !== '') (session as { protocol: string }).protocol = protocol;
     if (data !== undefined) (session as { data: unknown }).data = data;
     this.#admission.opened(admission.key);
     this.#provisional.add(session);
-    this.#sessions.set(id, session);
+    (diagnostics ? this.#diagnostics : this.#sessions).set(id, session);
     this.metrics.handshakes.add(transport);
-    if (serverLog.session.enabled) serverLog.session('%s created on %s from %s%s', id, transport, admission.info.address, protocol === '' ? '' : ', subprotocol ' + protocol);
+    if (serverLog.session.enabled) {
+      serverLog.session('%s created on %s from %s%s%s', id, transport, admission.info.address, protocol === '' ? '' : ', subprotocol ' + protocol, diagnostics ? ' (diagnostics)' : '');
+    }
+    if (diagnostics) return session;
     try {
       this.#onConnection(session);
     } catch (e) {
@@ -188,7 +202,7 @@ export class SessionRegistry {
   /** The session a request names, if its token is right. */
   authenticate(sid: string | null, token: string | null): Session {
     if (!sid || !token) throw new RequestError('bad_request', 'sid and t (token) parameters are required');
-    const session = this.#sessions.get(sid);
+    const session = this.#sessions.get(sid) ?? this.#diagnostics.get(sid);
     if (!session || session.closed) throw new RequestError('unknown_session', 'no such session (it may have expired)');
     const given = Buffer.from(token);
     const expected = Buffer.from(session.token);
@@ -205,13 +219,13 @@ export class SessionRegistry {
 
   /** Whether every session's outbound messages have been acknowledged (nothing would be lost by ending them now). */
   drained(): boolean {
-    for (const session of this.#sessions.values()) if (session.channel.bufferedBytes > 0) return false;
+    for (const session of this.sessions()) if (session.channel.bufferedBytes > 0) return false;
     return true;
   }
 
   endAll(code: number, reason: string): void {
     this.auth.stop();
-    for (const session of [...this.#sessions.values()]) session.end(code, reason);
+    for (const session of [...this.sessions()]) session.end(code, reason);
     this.#heartbeats.stop();
     this.#host.acks.stop();
   }

@@ -21,6 +21,7 @@ import type { TransportFailureReason } from './metrics.js';
 import { finalClose } from './final-close.js';
 import { closeGoneSession, sessionGone } from './gone-session.js';
 import { acceptingServer } from './websocket-server.js';
+import { diagnosticsRequested } from './diagnostics/diagnostics-request.js';
 
 /**
  * WebSocket upgrades at `{path}/v1/ws`. Without `sid` the connection creates a session and is its
@@ -59,6 +60,8 @@ export class WebSocketUpgrades {
     try {
       if (/^\/v[0-9]+\//.test(route) && !route.startsWith('/v1/')) throw new RequestError('unsupported_version', 'this server speaks protocol version 1');
       if (route !== '/v1/ws') throw new RequestError('not_found', 'no such Ferry route');
+      // `diag` means something only to a WebSocket that creates its session
+      const diagnostics = params.get('sid') === null && diagnosticsRequested(params, this.#options.diagnostics);
       const malformed = upgradeRequestError(req);
       if (malformed !== null) throw malformed;
       const enabled = this.#options.transports;
@@ -72,7 +75,7 @@ export class WebSocketUpgrades {
       // a client of revision 1 or later takes implicit seqs (PROTOCOL.md section 6)
       const implicitSeqs = intParam(params, 'minor', 0) >= 1;
       if (params.get('sid') === null) {
-        const admission = this.#registry.admit(req);
+        const admission = this.#registry.admit(req, diagnostics);
         // the 101 response and the open frame leave in one write (one segment, one read for the client)
         socket.cork();
         this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -156,8 +159,9 @@ export class WebSocketUpgrades {
   #startSession(ws: WebSocket, admission: Admission, socket: Duplex, implicitSeqs: boolean): void {
     const transport = new WebSocketTransport(ws, 1, socket, implicitSeqs);
     const auth = this.#registry.auth;
-    // with middleware, the session waits for the client's `auth` frame and the middleware's yes (server/auth/)
-    if (auth.active) {
+    // with middleware, the session waits for the client's `auth` frame and the middleware's yes
+    // (server/auth/); a diagnostics session is not the app's, and its middleware is not asked
+    if (auth.active && !admission.diagnostics) {
       const settled = this.#hold(ws);
       const refused = (reason: HttpErrorCode): void => this.#registry.metrics.refusedWebSocket(reason, CloseCode.UNAUTHORIZED);
       return authenticateWebSocket(transport, auth, admission.info, this.#options.maxHandshakeBytes, (data) => {

@@ -19,7 +19,8 @@ export function parseFerryUrl(url: string): FerryLocation {
     } catch (e) {
       // a malformed escape is the server's to judge; only the name matters here
     }
-    if (isFerryQueryParam(name)) throw new Error('ferry: the query parameter "' + name + '" on the Ferry URL is one of Ferry\'s own; give it another name');
+    // `diag=1` is how the diagnostics page (client/diagnostics/) asks for a diagnostics session
+    if (isFerryQueryParam(name) && name !== 'diag') throw new Error('ferry: the query parameter "' + name + '" on the Ferry URL is one of Ferry\'s own; give it another name');
   }
   return { baseUrl: (q < 0 ? bare : bare.slice(0, q)).replace(/\/+$/, ''), query: query };
 }

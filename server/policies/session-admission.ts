@@ -6,6 +6,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { HandshakeInfo } from '../socket.js';
 import { AddressSessions } from './address-sessions.js';
 import { checkTrustProxy, clientAddressOf, type ClientAddress } from './client-address.js';
+import { DiagnosticsRateLimit } from './diagnostics-rate-limit.js';
 import { HandshakeRateLimit } from './handshake-rate-limit.js';
 import { addressKey } from './ip-address.js';
 import { monotonic, type Clock } from './token-bucket.js';
@@ -36,18 +37,21 @@ export interface Admission {
   readonly info: HandshakeInfo;
   /** The subprotocols the client offered, in its order (server/subprotocols.ts). */
   readonly offered: readonly string[];
+  /** A diagnostics session (`diag=1`, server/diagnostics/): answered by the server, never the app's. */
+  readonly diagnostics: boolean;
 }
 
 /**
  * The per-client policies every new session passes, in order: who the client is (trust-proxy
- * aware), the handshake rate limits (per address, then server-wide), the cap on live sessions
- * per address. Called once per session creation, by the registry; the table's own capacity
- * (and eviction) is the registry's.
+ * aware), for a diagnostics session its own rate limit, the handshake rate limits (per address,
+ * then server-wide), the cap on live sessions per address. Called once per session creation, by
+ * the registry; the table's own capacity (and eviction) is the registry's.
  */
 export class SessionAdmission {
   readonly #clientAddress: ClientAddress;
   readonly #rate: HandshakeRateLimit;
   readonly #live: AddressSessions;
+  readonly #diagnostics: DiagnosticsRateLimit;
 
   constructor(options: ResolvedOptions, clock: Clock = monotonic) {
     this.#clientAddress = clientAddressOf(options.trustProxy, options.forwardedHeader);
@@ -59,20 +63,25 @@ export class SessionAdmission {
       clock,
     );
     this.#live = new AddressSessions(options.maxSessionsPerAddress);
+    this.#diagnostics = new DiagnosticsRateLimit(clock);
   }
 
-  /** Throws `rate_limited` (429, with Retry-After) or `too_many_address_sessions` (429). */
-  admit(req: IncomingMessage): Admission {
+  /**
+   * Throws `rate_limited` (429, with Retry-After) or `too_many_address_sessions` (429). A refused
+   * handshake takes no token from either rate limit.
+   */
+  admit(req: IncomingMessage, diagnostics = false): Admission {
     const address = this.#clientAddress(req);
     const key = addressKey(address);
-    const { wait, scope } = this.#rate.take(key);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
-      const who = scope === 'address' ? 'from this address' : 'on this server';
-      throw new RequestError('rate_limited', `too many new sessions ${who}; retry in ${seconds} s`, seconds);
+    if (diagnostics) {
+      const wait = this.#diagnostics.wait(key);
+      if (wait > 0) throw rateLimited('too many diagnostics sessions from this address', wait);
     }
+    const { wait, scope } = this.#rate.take(key);
+    if (wait > 0) throw rateLimited(`too many new sessions ${scope === 'address' ? 'from this address' : 'on this server'}`, wait);
+    if (diagnostics) this.#diagnostics.take(key);
     this.assertRoomFor(key);
-    return { key, info: handshakeInfo(req, address), offered: offeredProtocols(req.url) };
+    return { key, info: handshakeInfo(req, address), offered: offeredProtocols(req.url), diagnostics };
   }
 
   /** Throws `too_many_address_sessions` when `key` holds its maximum of live sessions. */
@@ -91,4 +100,9 @@ export class SessionAdmission {
   ended(address: string | undefined): void {
     this.#live.remove(addressKey(address));
   }
+}
+
+function rateLimited(what: string, waitMs: number): RequestError {
+  const seconds = Math.ceil(waitMs / 1000);
+  return new RequestError('rate_limited', `${what}; retry in ${seconds} s`, seconds);
 }

@@ -40,10 +40,12 @@ describe('the Ferry URL query', () => {
     socket.close();
   });
 
-  it('refuses, at connect, a parameter named like one of Ferry’s own', () => {
+  it('refuses, at connect, a parameter named like one of Ferry’s own (but diag, the diagnostics page’s)', () => {
     for (const name of FERRY_QUERY_PARAMS) {
+      if (name === 'diag') continue;
       expect(() => connect('http://127.0.0.1:1/ferry?' + name + '=x')).toThrow(`the query parameter "${name}"`);
     }
+    expect(parseFerryUrl('http://127.0.0.1:1/ferry?diag=1').query).toBe('diag=1');
   });
 
   it('keeps the query apart from the path: trailing slashes and the fragment go, the routes go before the query', () => {

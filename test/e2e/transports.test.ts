@@ -5,18 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer } from './support/app-server.js';
 import { missingBinaries, missingBinariesBanner } from './support/binaries.js';
 import { checkClientBundles } from './support/bundles.js';
-import { launchChromium, PROFILES } from './support/browser.js';
+import { launchChromium, PROFILES, type BrowserProfile } from './support/browser.js';
 import { runCell, type CellOutcome, type CellPlan } from './support/cell.js';
 import { NETWORK_PATHS, type PathName, type RunningPath } from './support/paths/index.js';
 import { NGINX_IDLE_TIMEOUT_S } from './support/paths/nginx.js';
 import { cutSeed } from './support/paths/random-cut.js';
 import { regenerateTable, writeResults, type ResultsMeta } from './support/results.js';
+import { describeReport, IDLE_TEST_PATH, legacyProblems, runDiagnosticsPage, SCREENSHOT_PATH, verdictProblems } from './support/diagnostics.js';
 
 const inCI = process.env.CI === 'true';
 const missing = missingBinaries();
 if (missing.length > 0) console.error(missingBinariesBanner(missing));
 
 const ROUND_BUDGET_MS = 15_000;
+const MODERN = PROFILES.find((profile) => profile.name === 'modern') as BrowserProfile;
+const IE11_LIKE = PROFILES.find((profile) => profile.name === 'ie11-like') as BrowserProfile;
 const STANDARD_PLAN: CellPlan = { rounds: [{ c2s: 300, s2c: 500 }], gapsMs: [], roundBudgetMs: ROUND_BUDGET_MS, timeoutMs: 30_000 };
 
 /** Three silent gaps, each longer than nginx's idle timeout, with traffic around them. */
@@ -59,6 +62,8 @@ function planFor(path: PathName): CellPlan {
 
 describe.skipIf(missing.length > 0 && !inCI)('Ferry in Chromium across network paths', () => {
   const outcomes: CellOutcome[] = [];
+  /** The diagnostics page's verdict on each path, for the table. */
+  const verdicts: Record<string, string> = {};
   let app: AppServer;
   let browser: Browser;
 
@@ -79,7 +84,7 @@ describe.skipIf(missing.length > 0 && !inCI)('Ferry in Chromium across network p
       profiles: PROFILES.map((profile) => profile.name),
       paths: NETWORK_PATHS.map((path) => path.name),
     };
-    writeResults(meta, outcomes);
+    writeResults(meta, outcomes, verdicts);
     regenerateTable(meta, outcomes);
   });
 
@@ -111,6 +116,22 @@ describe.skipIf(missing.length > 0 && !inCI)('Ferry in Chromium across network p
           const [counter, meaning] = PATH_PROOF[path.name] ?? [];
           if (counter !== undefined) expect(outcome.proxy[counter] ?? 0, meaning).toBeGreaterThan(0);
           if (!CUTS_CONNECTIONS.has(path.name)) expect(outcome.longestGapMs, 'the longest wait for a message during a round').toBeLessThan(LONGEST_GAP_MS);
+        });
+      }
+
+      it('diagnostics page: its verdict says what this path does', async () => {
+        const screenshot = path.name === SCREENSHOT_PATH ? 'diagnostics.png' : null;
+        const report = await runDiagnosticsPage(pathBrowser, MODERN, running.pageOrigin, screenshot, path.name === IDLE_TEST_PATH ? '?idle=1' : '');
+        verdicts[path.name] = describeReport(report);
+        console.log(`[e2e] ${path.name} diagnostics: ${verdicts[path.name]}`);
+        expect(verdictProblems(path.name, report), JSON.stringify(report)).toEqual([]);
+      });
+
+      if (path.name === 'direct') {
+        it('diagnostics page in the ie11-like profile: the ES5 bundle, and what the browser lacks', async () => {
+          const report = await runDiagnosticsPage(pathBrowser, IE11_LIKE, running.pageOrigin, null);
+          console.log(`[e2e] ${path.name} diagnostics (ie11-like): ${describeReport(report)}`);
+          expect(legacyProblems(report), JSON.stringify(report)).toEqual([]);
         });
       }
     });

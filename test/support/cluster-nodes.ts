@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { connect } from '../../client/index.js';
 import type { JsonValue } from '../../protocol/index.js';
-import { RedisAdapter, Server, type ClusterOptions, type Socket } from '../../server/index.js';
+import { RedisAdapter, Server, type ClusterOptions, type ServerOptions, type Socket } from '../../server/index.js';
 import { waitFor, type RecordingClient } from './harness.js';
 
 export interface ClusterNode {
@@ -26,10 +26,16 @@ export function freshPrefix(): string {
 
 /**
  * A node of the cluster `options.prefix` on `redisUrl`, joined (ready) when this resolves. Its
- * sockets join the rooms named by their URL's `rooms` query (comma-separated).
+ * sockets join the rooms named by their URL's `rooms` query (comma-separated). `serverOptions`:
+ * the Server's other options.
  */
-export async function startNode(redisUrl: string, options: Omit<ClusterOptions, 'redis'>, onConnection?: (socket: Socket) => void): Promise<ClusterNode> {
-  const ferry = new Server({ path: '/ferry', cluster: { redis: redisUrl, ...options } });
+export async function startNode(
+  redisUrl: string,
+  options: Omit<ClusterOptions, 'redis'>,
+  onConnection?: (socket: Socket) => void,
+  serverOptions: Omit<ServerOptions, 'path' | 'cluster'> = {},
+): Promise<ClusterNode> {
+  const ferry = new Server({ ...serverOptions, path: '/ferry', cluster: { redis: redisUrl, ...options } });
   const errors: Error[] = [];
   ferry.on('error', (error) => errors.push(error));
   const httpServer = http.createServer();

@@ -78,8 +78,11 @@ function runHarnessProtocol(socket: Socket, records: Map<string, ServerCellRecor
   });
 }
 
-/** `options`: Ferry server options; by default any origin, since reverse proxies give the page their own. */
-export async function startAppServer(options: ServerOptions = { allowedOrigins: '*' }): Promise<AppServer> {
+/**
+ * `options`: Ferry server options; by default any origin, since reverse proxies give the page their
+ * own, and the diagnostics page on (`/ferry/diagnostics`).
+ */
+export async function startAppServer(options: ServerOptions = { allowedOrigins: '*', diagnostics: true }): Promise<AppServer> {
   const httpServer = http.createServer(serveStatic);
   const ferry = new Server({ path: '/ferry', ...options });
   ferry.attach(httpServer);

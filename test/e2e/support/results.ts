@@ -24,11 +24,13 @@ export interface ResultsMeta {
   readonly paths: readonly string[];
 }
 
-export function writeResults(meta: ResultsMeta, cells: readonly CellOutcome[]): void {
+/** `diagnostics`: the diagnostics page's verdict per path, where it ran. */
+export function writeResults(meta: ResultsMeta, cells: readonly CellOutcome[], diagnostics: Readonly<Record<string, string>> = {}): void {
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   const body = {
     generatedAt: new Date().toISOString(),
     ...meta,
+    diagnostics,
     cells: cells.map(({ evidence, ...cell }) => ({ ...cell, evidence: cell.pass ? undefined : evidence })),
   };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(body, null, 2)}\n`);
