@@ -15,10 +15,11 @@ const NO_EVENTS = 'diagnostics: named events are not part of the diagnostics pro
 export class DiagnosticsSession extends Session {
   constructor(id: string, token: string, transportName: TransportName, handshake: HandshakeInfo, host: SessionHost) {
     super(id, token, transportName, handshake, host);
-    const responder = new DiagnosticsResponder(this, host.options.transports);
-    // the responder stands where the app's listeners would: `message` in, `close` clears its timers
+    const responder = new DiagnosticsResponder(this, host.options.transports, Math.max(host.options.drainBelow, host.options.maxBufferedBytes / 2));
+    // the responder stands where the app's listeners would: `message` in, `close` clears its timers, `drain` paces a push
     this.on('message', (data) => responder.receive(data));
     this.on('close', () => responder.stop());
+    this.on('drain', () => responder.drained());
   }
 
   override receiveEvent(): void {

@@ -42,6 +42,8 @@ export interface DiagnosticsPeer {
   readonly handshake: HandshakeInfo;
   /** The transport the session is on now. */
   readonly transport: TransportName;
+  /** What the session holds unacknowledged: a push waits while it is above its budget. */
+  readonly bufferedAmount: number;
   /** Queues a message; false once the session has ended. */
   send(data: JsonValue): boolean;
   /** Ends the session for good. */
@@ -56,15 +58,25 @@ export interface DiagnosticsPeer {
 export class DiagnosticsResponder {
   readonly #peer: DiagnosticsPeer;
   readonly #transports: readonly TransportName[];
+  /** A push stops sending while the session holds more than this (bytes), until `drained`. */
+  readonly #pushBudget: number;
   readonly #used: Record<RequestKind, number> = { ping: 0, info: 0, trickle: 0, push: 0 };
   /** The lifetime and the pending ticks: a handful at most (two trickles). */
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopped = false;
+  /** The next chunk of the push in progress, or -1 when none is. */
+  #pushing = -1;
+  /** Pushes asked for and not started yet (the second waits for the first). */
+  #pushesWaiting = 0;
 
-  /** `transports`: the server's enabled transports (reported by `info`). */
-  constructor(peer: DiagnosticsPeer, transports: readonly TransportName[]) {
+  /**
+   * `transports`: the server's enabled transports (reported by `info`). `pushBudget`: what a push
+   * may leave the session holding, in bytes (half its `maxBufferedBytes`: a push never ends it).
+   */
+  constructor(peer: DiagnosticsPeer, transports: readonly TransportName[], pushBudget: number) {
     this.#peer = peer;
     this.#transports = transports;
+    this.#pushBudget = pushBudget;
     this.#later(DIAGNOSTICS_LIFETIME_MS, () => this.#end(CloseCode.NORMAL, 'time is up'));
   }
 
@@ -89,9 +101,15 @@ export class DiagnosticsResponder {
         this.#tick(0);
         return;
       case 'push':
-        this.#push();
+        this.#pushesWaiting++;
+        if (this.#pushing < 0) this.#push();
         return;
     }
+  }
+
+  /** The session's `drain`: a push that waited goes on. */
+  drained(): void {
+    if (!this.#stopped && this.#pushing >= 0) this.#push();
   }
 
   /** The session has ended: no more timers, nothing more sent. */
@@ -120,9 +138,26 @@ export class DiagnosticsResponder {
     this.#later(TICK_INTERVAL_MS, () => this.#tick(i + 1));
   }
 
+  /**
+   * Sends the push's chunks while the session holds no more than the push budget, then `pushed`;
+   * past it, the session's `drain` (`drained`) goes on. So a push never takes a session to its
+   * `maxBufferedBytes`, however low the app has set it.
+   */
   #push(): void {
-    for (let i = 0; i < CHUNKS; i++) if (!this.#peer.send({ d: 'chunk', i, data: CHUNK_DATA })) return;
-    this.#peer.send({ d: 'pushed' });
+    for (;;) {
+      if (this.#pushing < 0) {
+        if (this.#pushesWaiting === 0) return;
+        this.#pushesWaiting--;
+        this.#pushing = 0;
+      }
+      while (this.#pushing < CHUNKS) {
+        if (this.#peer.bufferedAmount > this.#pushBudget) return;
+        if (!this.#peer.send({ d: 'chunk', i: this.#pushing, data: CHUNK_DATA })) return;
+        this.#pushing++;
+      }
+      this.#pushing = -1;
+      if (!this.#peer.send({ d: 'pushed' })) return;
+    }
   }
 
   /** Runs `fn` in `ms` unless stopped first. */

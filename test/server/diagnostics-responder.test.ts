@@ -12,13 +12,17 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A push budget no test reaches (the session holds nothing in these fakes). */
+const BUDGET = 1 << 20;
+
 /** A session as the responder sees it: what it sent, and how it was ended. */
 function peer(headers: HandshakeInfo['headers'] = {}, transport: TransportName = 'websocket') {
   const sent: JsonValue[] = [];
   const ends: Array<{ code: number; reason: string }> = [];
-  const fake: DiagnosticsPeer = {
+  const fake: DiagnosticsPeer & { bufferedAmount: number } = {
     handshake: { headers, address: '127.0.0.1', query: {} },
     transport,
+    bufferedAmount: 0,
     send: (data) => {
       if (ends.length > 0) return false;
       sent.push(data);
@@ -32,7 +36,7 @@ function peer(headers: HandshakeInfo['headers'] = {}, transport: TransportName =
 describe('the diagnostics responder', () => {
   it('answers 50 pings, each with its n, and ends the session at the 51st', () => {
     const { fake, sent, ends } = peer();
-    const responder = new DiagnosticsResponder(fake, ['websocket']);
+    const responder = new DiagnosticsResponder(fake, ['websocket'], BUDGET);
     for (let n = 0; n < 50; n++) responder.receive({ d: 'ping', n: n * 1000 });
     expect(sent).toEqual(Array.from({ length: 50 }, (_, n) => ({ d: 'pong', n: n * 1000 })));
     expect(ends).toEqual([]);
@@ -49,7 +53,7 @@ describe('the diagnostics responder', () => {
     ['push', 2, 'too many pushes'],
   ])('takes %s %i times and ends the session at the next', (d, quota, reason) => {
     const { fake, ends } = peer();
-    const responder = new DiagnosticsResponder(fake, ['websocket']);
+    const responder = new DiagnosticsResponder(fake, ['websocket'], BUDGET);
     for (let i = 0; i < quota; i++) responder.receive({ d });
     expect(ends).toEqual([]);
     responder.receive({ d });
@@ -71,7 +75,7 @@ describe('the diagnostics responder', () => {
     ['a ping with n as a string', { d: 'ping', n: '1' }],
   ])('ends the session, sending nothing, for %s', (_name, message) => {
     const { fake, sent, ends } = peer();
-    const responder = new DiagnosticsResponder(fake, ['websocket']);
+    const responder = new DiagnosticsResponder(fake, ['websocket'], BUDGET);
     responder.receive(message);
     expect(sent).toEqual([]);
     expect(ends).toHaveLength(1);
@@ -84,7 +88,7 @@ describe('the diagnostics responder', () => {
       { via: '1.1 proxy.example', 'x-forwarded-for': ['203.0.113.9', '10.0.0.1'], 'user-agent': 'u'.repeat(600) },
       'xhr-polling',
     );
-    const responder = new DiagnosticsResponder(fake, ['websocket', 'xhr-polling']);
+    const responder = new DiagnosticsResponder(fake, ['websocket', 'xhr-polling'], BUDGET);
     responder.receive({ d: 'info' });
     expect(sent).toEqual([
       {
@@ -103,7 +107,7 @@ describe('the diagnostics responder', () => {
 
   it('push sends 64 chunks of 4096 ASCII characters, then pushed', () => {
     const { fake, sent } = peer();
-    const responder = new DiagnosticsResponder(fake, ['websocket']);
+    const responder = new DiagnosticsResponder(fake, ['websocket'], BUDGET);
     responder.receive({ d: 'push' });
     expect(sent).toHaveLength(65);
     sent.slice(0, 64).forEach((chunk, i) => {
@@ -115,10 +119,37 @@ describe('the diagnostics responder', () => {
     responder.stop();
   });
 
+  it('push waits while the session holds more than its budget, and goes on at drain; a second push follows the first', () => {
+    const { fake, sent } = peer();
+    // the session holds what was sent and not acknowledged: each chunk about 4 KiB
+    const send = fake.send;
+    fake.send = (data) => {
+      fake.bufferedAmount += JSON.stringify(data).length;
+      return send(data);
+    };
+    const responder = new DiagnosticsResponder(fake, ['websocket'], 10_000);
+    responder.receive({ d: 'push' });
+    responder.receive({ d: 'push' });
+    // 0, 4 KiB and 8 KiB held are at or under the budget: three chunks, then a wait
+    expect(sent).toHaveLength(3);
+    let drains = 0;
+    while (sent.length < 130 && drains < 100) {
+      fake.bufferedAmount = 0;
+      responder.drained();
+      drains++;
+    }
+    expect(sent).toHaveLength(130);
+    expect(sent[64]).toEqual({ d: 'pushed' });
+    expect(sent[65]).toMatchObject({ d: 'chunk', i: 0 });
+    expect(sent[129]).toEqual({ d: 'pushed' });
+    expect(drains).toBeGreaterThan(20);
+    responder.stop();
+  });
+
   it('trickle sends four ticks 150 ms apart, the first at once, and none once stopped', () => {
     vi.useFakeTimers();
     const { fake, sent } = peer();
-    const responder = new DiagnosticsResponder(fake, ['websocket']);
+    const responder = new DiagnosticsResponder(fake, ['websocket'], BUDGET);
     responder.receive({ d: 'trickle' });
     expect(sent).toEqual([{ d: 'tick', i: 0 }]);
     vi.advanceTimersByTime(149);
@@ -139,7 +170,7 @@ describe('the diagnostics responder', () => {
   it('ends the session after 60 s, with 1000 "diagnostics: time is up"', () => {
     vi.useFakeTimers();
     const { fake, ends } = peer();
-    new DiagnosticsResponder(fake, ['websocket']);
+    new DiagnosticsResponder(fake, ['websocket'], BUDGET);
     vi.advanceTimersByTime(DIAGNOSTICS_LIFETIME_MS - 1);
     expect(ends).toEqual([]);
     vi.advanceTimersByTime(1);
@@ -150,7 +181,7 @@ describe('the diagnostics responder', () => {
   it('once stopped (the session ended), ends nothing and keeps no timer', () => {
     vi.useFakeTimers();
     const { fake, ends } = peer();
-    const responder = new DiagnosticsResponder(fake, ['websocket']);
+    const responder = new DiagnosticsResponder(fake, ['websocket'], BUDGET);
     responder.stop();
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(DIAGNOSTICS_LIFETIME_MS * 2);

@@ -304,6 +304,21 @@ describe.each<TransportName>(['websocket', 'xhr-polling', 'eventsource', 'jsonp-
   });
 });
 
+describe('a push under a low maxBufferedBytes', () => {
+  it.each<TransportName>(['websocket', 'xhr-polling'])('is paced by the session’s drain over %s: all 256 KiB arrive and the session stays open', async (transport) => {
+    // 64 KiB: the whole push at once would end the session for overflow
+    const server = await diagnosticsServer({ maxBufferedBytes: 64 * 1024 });
+    const client = await connectDiagnostics(server, transport);
+    client.socket.send({ d: 'push' });
+    await waitFor(() => client.received.length === 65 || client.closes.length > 0, 'the push', 15_000);
+    expect(client.closes).toEqual([]);
+    const got = messages(client) as Array<{ d: string; i?: number }>;
+    expect(got.slice(0, 64).map((chunk) => chunk.i)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    expect(got[64]).toEqual({ d: 'pushed' });
+    expect(client.socket.state).toBe('open');
+  });
+});
+
 describe('a diagnostics session past its limits', () => {
   /** An ordinary session that echoes, to show it is untouched. */
   async function bystander(server: TestServer) {
