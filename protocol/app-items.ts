@@ -75,20 +75,12 @@ export function frameText(seq: number, item: string): string {
   return '["m",' + seq + ',' + item + ']';
 }
 
-/** The last item `implicitPacket` framed, and its packet: a broadcast frames its item once for all recipients. */
-let lastItem: string | null = null;
-let lastPacket = '';
-
 /**
- * The packet of one string item at the next seq of a WebSocket connection (`[["m",0,…]]`):
- * the same text for every recipient, so a broadcast builds it once (the last item's is kept).
+ * The packet of one string item at the next seq of a WebSocket connection (`[["m",0,…]]`): the
+ * same text for every recipient (the server encodes a broadcast's once, server/transports/websocket.ts).
  */
 export function implicitPacket(item: string): string {
-  if (item !== lastItem) {
-    lastPacket = '[' + frameText(0, item) + ']';
-    lastItem = item;
-  }
-  return lastPacket;
+  return '[' + frameText(0, item) + ']';
 }
 
 /**

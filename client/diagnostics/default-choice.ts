@@ -1,5 +1,5 @@
 import type { JsonValue, TransportName } from '../../protocol/index.js';
-import { memoryStorage, now, percentile } from './stats.js';
+import { now, percentile } from './stats.js';
 import type { DefaultChoice, FerryGlobal } from './types.js';
 
 /** A choice has settled once the transport has not changed for this long (or is WebSocket), ms. */
@@ -17,7 +17,7 @@ const PINGS = 5;
  */
 export function testDefaultChoice(ferry: FerryGlobal, baseUrl: string, done: (choice: DefaultChoice) => void): void {
   const choice: DefaultChoice = { transport: null, attempts: [], rttP50: null, reason: '' };
-  const socket = ferry.connect(baseUrl + '?diag=1', { reconnect: false, storage: memoryStorage() });
+  const socket = ferry.connect(baseUrl + '?diag=1', { reconnect: false, storage: null });
   let finished = false;
   let settle: ReturnType<typeof setTimeout> | null = null;
   let limit: ReturnType<typeof setTimeout> | null = null;

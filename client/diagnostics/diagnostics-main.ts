@@ -1,4 +1,4 @@
-import type { TransportName } from '../../protocol/index.js';
+import { TRANSPORT_NAMES } from '../../protocol/index.js';
 import { testDefaultChoice } from './default-choice.js';
 import { IDLE_MS, testIdle } from './idle-test.js';
 import { renderProgress, renderReport } from './render.js';
@@ -6,8 +6,8 @@ import { testTransport } from './transport-test.js';
 import { TRANSPORT_LABELS, verdict } from './verdict.js';
 import type { DefaultChoice, DiagnosticsReport, FerryGlobal, IdleResult, ServerView, TransportResult } from './types.js';
 
-/** Every transport, tested one at a time in this order (the client's own order of preference). */
-const ORDER: TransportName[] = ['websocket', 'eventsource', 'xhr-streaming', 'iframe-streaming', 'xhr-polling', 'jsonp-polling'];
+/** Every transport, tested one at a time in the client's own order of preference. */
+const ORDER = TRANSPORT_NAMES;
 
 /** What the e2e suite (and anyone curious) reads when the run is over. */
 interface DiagnosticsWindow {

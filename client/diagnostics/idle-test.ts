@@ -1,5 +1,5 @@
 import type { TransportName } from '../../protocol/index.js';
-import { memoryStorage, now } from './stats.js';
+import { now } from './stats.js';
 import type { FerryGlobal, IdleResult } from './types.js';
 
 /** How long the connection is left idle, ms (the responder ends a session after 60 s). */
@@ -14,7 +14,7 @@ const START_MS = 8000;
  */
 export function testIdle(ferry: FerryGlobal, baseUrl: string, transport: TransportName, done: (result: IdleResult) => void): void {
   const result: IdleResult = { transport: transport, idleMs: IDLE_MS, cutAfterMs: null, reason: '' };
-  const socket = ferry.connect(baseUrl + '?diag=1', { transports: [transport], storage: memoryStorage() });
+  const socket = ferry.connect(baseUrl + '?diag=1', { transports: [transport], storage: null });
   let idleSince = -1;
   let finished = false;
   let timer = setTimeout(function () {

@@ -12,16 +12,3 @@ export function percentile(values: number[], p: number): number | null {
 export function now(): number {
   return typeof performance !== 'undefined' && performance.now ? performance.now() : new Date().getTime();
 }
-
-/** Storage that keeps nothing past the page: a test's failures must not steer the app's own client (or the next test). */
-export function memoryStorage(): { getItem(key: string): string | null; setItem(key: string, value: string): void } {
-  const items: { [key: string]: string } = {};
-  return {
-    getItem: function (key) {
-      return Object.prototype.hasOwnProperty.call(items, key) ? items[key] : null;
-    },
-    setItem: function (key, value) {
-      items[key] = value;
-    },
-  };
-}

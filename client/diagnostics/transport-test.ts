@@ -1,6 +1,7 @@
 import type { JsonValue, TransportName } from '../../protocol/index.js';
 import type { ClientSocket } from '../public-socket.js';
-import { memoryStorage, now, percentile } from './stats.js';
+import { now, percentile } from './stats.js';
+import { isStream } from './verdict.js';
 import type { FerryGlobal, ServerView, TransportResult } from './types.js';
 
 /** Pings whose round trips give p50 and p95. */
@@ -11,7 +12,6 @@ const FIRST_ANSWER_MS = 6000;
 const TEST_MS = 15000;
 /** Four ticks 150 ms apart span 450 ms; held back and released together they span far less. */
 const STREAMED_SPREAD_MS = 250;
-const STREAMS: TransportName[] = ['eventsource', 'xhr-streaming', 'iframe-streaming'];
 
 type Reply = { [key: string]: JsonValue };
 /** Handles one reply of the step in progress; true when the step is over. */
@@ -45,7 +45,7 @@ export function testTransport(ferry: FerryGlobal, baseUrl: string, name: Transpo
   const timers: Array<ReturnType<typeof setTimeout>> = [];
   let socket: ClientSocket;
   try {
-    socket = ferry.connect(baseUrl + '?diag=1', { transports: [name], reconnect: false, storage: memoryStorage() });
+    socket = ferry.connect(baseUrl + '?diag=1', { transports: [name], reconnect: false, storage: null });
   } catch (e) {
     return done(emptyResult(name, 'unavailable', String((e as Error).message || e)), null);
   }
@@ -131,7 +131,7 @@ export function testTransport(ferry: FerryGlobal, baseUrl: string, name: Transpo
   }
 
   function trickle(): void {
-    if (STREAMS.indexOf(name) < 0) return push();
+    if (!isStream(name)) return push();
     const arrivals: number[] = [];
     send({ d: 'trickle' }, function (reply) {
       if (reply.d !== 'tick') return false;

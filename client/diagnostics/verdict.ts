@@ -1,4 +1,4 @@
-import type { TransportName } from '../../protocol/index.js';
+import { isPolling, type TransportName } from '../../protocol/index.js';
 import type { DefaultChoice, IdleResult, TransportResult } from './types.js';
 
 /** Transport names in plain words. */
@@ -11,7 +11,10 @@ export const TRANSPORT_LABELS: { [name: string]: string } = {
   'jsonp-polling': 'JSONP long-polling',
 };
 
-const STREAMS: TransportName[] = ['eventsource', 'xhr-streaming', 'iframe-streaming'];
+/** Whether `name` is one of the streams (a long response the server writes into). */
+export function isStream(name: TransportName): boolean {
+  return name !== 'websocket' && !isPolling(name);
+}
 
 function find(results: TransportResult[], name: TransportName): TransportResult | null {
   for (let i = 0; i < results.length; i++) if (results[i].transport === name) return results[i];
@@ -41,7 +44,7 @@ export function verdict(results: TransportResult[], choice: DefaultChoice | null
   const failed: TransportResult[] = [];
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
-    if (STREAMS.indexOf(r.transport) < 0 || r.outcome === 'unavailable') continue;
+    if (!isStream(r.transport) || r.outcome === 'unavailable') continue;
     if (r.outcome === 'ok' && r.delivery === 'streamed') streamed.push(r);
     else if (r.outcome === 'no-data' || (r.outcome === 'ok' && r.delivery === 'buffered')) heldBack.push(r);
     else failed.push(r);

@@ -197,8 +197,8 @@ function binaryMessage(data: RawData, cursor: SeqCursor): Frame {
 
 /** `ws` send options for a text message given as bytes. */
 const TEXT = { binary: false };
-/** The packet `implicitPacketBytes` encoded last, and its UTF-8 bytes. */
-let lastPacket = '';
+/** The item `implicitPacketBytes` encoded last (a broadcast's, usually), and its packet's UTF-8 bytes. */
+let lastItem: string | null = null;
 let lastBytes = Buffer.alloc(0);
 
 /**
@@ -206,10 +206,9 @@ let lastBytes = Buffer.alloc(0);
  * writes bytes it is given as they are, behind each socket's own frame header.
  */
 function implicitPacketBytes(item: string): Buffer {
-  const packet = implicitPacket(item);
-  if (packet !== lastPacket) {
-    lastBytes = Buffer.from(packet);
-    lastPacket = packet;
+  if (item !== lastItem) {
+    lastBytes = Buffer.from(implicitPacket(item));
+    lastItem = item;
   }
   return lastBytes;
 }

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -13,19 +12,9 @@ const track = closeAfterEach();
 const CB = '__ferry_jsonp_1';
 const BUILT_SCRIPT = new URL('../../dist/client/ferry-diagnostics.js', import.meta.url);
 
-/**
- * A server with the `diagnostics` option on. The reference client refuses `diag` on its URL (it is
- * one of Ferry's own names), so its diagnostics sessions here carry an app parameter,
- * `mode=diagnostics`, which the HTTP server turns into `diag=1` before Ferry reads the request.
- */
+/** A server with the `diagnostics` option on. */
 async function diagnosticsServer(options: ServerOptions = {}): Promise<TestServer> {
-  const server = track(await startServer({ diagnostics: true, ...options }));
-  const rewrite = (req: IncomingMessage): void => {
-    if (req.url !== undefined) req.url = req.url.replace(/([?&])mode=diagnostics(?=&|$)/, '$1diag=1');
-  };
-  server.http.prependListener('request', rewrite);
-  server.http.prependListener('upgrade', rewrite);
-  return server;
+  return track(await startServer({ diagnostics: true, ...options }));
 }
 
 interface DiagnosticsClient {
@@ -37,7 +26,7 @@ interface DiagnosticsClient {
 
 /** A diagnostics session over `transport`, open. */
 async function connectDiagnostics(server: TestServer, transport: TransportName): Promise<DiagnosticsClient> {
-  const socket = connect(server.origin + '/ferry?mode=diagnostics', { transports: [transport], reconnect: false });
+  const socket = connect(server.origin + '/ferry?diag=1', { transports: [transport], reconnect: false });
   track({ close: async () => socket.close() });
   const client: DiagnosticsClient = { socket, received: [], closes: [] };
   socket.on('message', (data) => client.received.push({ data, at: performance.now() }));
@@ -57,9 +46,9 @@ function expectJsonError(res: { status: number; headers: Record<string, string>;
 }
 
 /** The status and body of a refused direct WebSocket upgrade (101 when it was accepted). */
-function upgradeAnswer(server: TestServer, path: string): Promise<{ status: number; body: string }> {
+function upgradeAnswer(server: TestServer, path: string, origin?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, origin === undefined ? {} : { origin });
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -154,6 +143,20 @@ describe('a diag=1 handshake', () => {
     expect(upgrade.status).toBe(404);
     expect(JSON.parse(upgrade.body)).toEqual({ error: 'not_found', message: 'diagnostics are not enabled on this server' });
     expect(server.ferry.sessionCount).toBe(0);
+  });
+
+  it('is refused to a foreign page like any handshake (403 origin_not_allowed), and such refusals use none of the address’s 30 a minute', async () => {
+    const server = await diagnosticsServer();
+    const evil = 'https://evil.example';
+    for (let i = 0; i < 31; i++) expectJsonError(await request(server.http).post('/ferry/v1/handshake?diag=1').set('Origin', evil), 403, 'origin_not_allowed');
+    const upgrade = await upgradeAnswer(server, '/ferry/v1/ws?diag=1', evil);
+    expect(upgrade.status).toBe(403);
+    expect(JSON.parse(upgrade.body).error).toBe('origin_not_allowed');
+    expect(server.ferry.sessionCount).toBe(0);
+    // the page's own origin still gets its diagnostics session
+    await request(server.http).post('/ferry/v1/handshake?diag=1').set('Origin', server.origin).expect(200);
+    expect(server.ferry.sessionCount).toBe(1);
+    expect(server.sockets).toEqual([]);
   });
 
   it('with another value than 1 is refused 400 bad_request', async () => {

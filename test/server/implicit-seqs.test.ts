@@ -46,6 +46,23 @@ describe('implicit sequence numbers on WebSocket', () => {
     expect(messageFrames(texts)).toEqual(['["m",1,"a"]', '["m",2,"b"]']);
   });
 
+  it('a minor that is not 1–15 decimal digits refuses the upgrade with 400 bad_request, and makes no session', async () => {
+    const server = track(await startServer());
+    for (const minor of ['x', '-1', '1.5', '9'.repeat(16)]) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ferry/v1/ws?minor=${encodeURIComponent(minor)}`);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.terminate();
+          resolve(101);
+        });
+        ws.on('error', reject);
+      });
+      expect(status, minor).toBe(400);
+    }
+    expect(server.ferry.sessionCount).toBe(0);
+  });
+
   it('the server takes seq 0 from the client as the next message, after an explicit one', async () => {
     const got: unknown[] = [];
     const server = track(await startServer({}, (socket) => socket.on('message', (data) => got.push(data))));
