@@ -43,7 +43,8 @@ export interface TimedEmitter<Emit> {
 export interface EventEmitterApi<Emit> {
   /**
    * Sends event `event` with `args` (JSON) to the peer, delivered exactly once and in order with
-   * messages; false when the session has ended. With a function as the last argument the peer's
+   * messages; false when the session has ended (or, with a callback, when it was not sent: the
+   * callback says why). With a function as the last argument the peer's
    * handler is asked for an answer, given to it node-style `(error, answer)`. Throws a TypeError
    * for a reserved or invalid name or arguments JSON cannot carry.
    */

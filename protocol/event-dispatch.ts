@@ -14,14 +14,25 @@ export type AckSettle = (error: Error | null, answer?: JsonValue) => void;
 /** The reason a failed answer carries when the handler threw or its Promise rejected (the error itself stays on the answering side). */
 export const HANDLER_FAILED = 'the handler failed';
 
-/** Acks awaited by one session, by id. Ids count from 1 and are never reused within the session. */
+/**
+ * Acks awaited by one session, by id. Ids count from 1 and are never reused within the session.
+ * At most `limit` are awaited at once (`maxPendingAcks`): what a peer that never answers can
+ * make a session hold. (An event the peer sent and the app has not answered yet holds nothing
+ * here: its answer callback is the app's.)
+ */
 export class AckTable {
+  readonly limit: number;
   private next = 1;
   private pending: { [id: string]: AckSettle | undefined } = {};
   private count = 0;
 
-  /** Stores `settle` and returns its new id. */
+  constructor(limit?: number) {
+    this.limit = limit === undefined ? Infinity : limit;
+  }
+
+  /** Stores `settle` and returns its new id, or 0 when `limit` acks are awaited already. */
   add(settle: AckSettle): number {
+    if (this.count >= this.limit) return 0;
     const id = this.next++;
     this.pending[id] = settle;
     this.count++;
@@ -60,6 +71,11 @@ export class AckTable {
   }
 }
 
+/** What an emit past `limit` awaited answers fails with. */
+export function tooManyAwaited(limit: number): Error {
+  return new Error('not sent: ' + limit + ' answers are awaited already in this session (maxPendingAcks)');
+}
+
 /** The args of an emit split into the event's arguments and its trailing callback, if any. */
 export function splitCallback(args: unknown[]): { args: JsonValue[]; callback: AckSettle | null } {
   const last = args[args.length - 1];
@@ -71,7 +87,7 @@ export function splitCallback(args: unknown[]): { args: JsonValue[]; callback: A
  * Emits an event whose answer `settle` awaits: stores it in `table`, hands the encoded event
  * (`item`, from eventItem without an ack id: the id is appended) to `queue` (false when the
  * session is over, then `settle` gets `closedError` via `later`). Returns the ack id, or 0 when
- * not sent.
+ * not sent: the session is over, or `table` is full (then `settle` gets tooManyAwaited via `later`).
  */
 export function emitAcked(
   table: AckTable,
@@ -82,6 +98,10 @@ export function emitAcked(
   later: (fn: () => void) => void,
 ): number {
   const id = table.add(settle);
+  if (id === 0) {
+    later(() => settle(tooManyAwaited(table.limit)));
+    return 0;
+  }
   let queued: boolean;
   try {
     queued = queue(item + ',' + id);

@@ -56,6 +56,9 @@ export abstract class SocketEventApi<Own, Listen, Emit> extends TypedEmitter<Own
   /** @internal Numbers and queues an encoded item; false when the session has ended. */
   abstract queueItem(item: AppItem): boolean;
 
+  /** @internal Answers this session may await at once (the server's `maxPendingAcks`). */
+  protected abstract readonly ackLimit: number;
+
   /** @internal An exception from the app's handler: surfaced (the server's `error` event), never the session's end. */
   protected abstract reportAppError(error: unknown): void;
 
@@ -66,7 +69,8 @@ export abstract class SocketEventApi<Own, Listen, Emit> extends TypedEmitter<Own
 
   /**
    * Sends event `event` with `args` (JSON) to the client, delivered exactly once and in order with
-   * messages; false when the session has ended. With a function as the last argument the client's
+   * messages; false when the session has ended (or, with a callback, when it was not sent: the
+   * callback says why). With a function as the last argument the client's
    * handler is asked for an answer, given to it node-style `(error, answer)`. Throws a TypeError
    * for a reserved or invalid name or arguments JSON cannot carry.
    */
@@ -124,7 +128,7 @@ export abstract class SocketEventApi<Own, Listen, Emit> extends TypedEmitter<Own
 
   /** @internal The ack table, created on first use. */
   ackTable(): AckTable {
-    if (this.#acks === null) this.#acks = new AckTable();
+    if (this.#acks === null) this.#acks = new AckTable(this.ackLimit);
     return this.#acks;
   }
 }

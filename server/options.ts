@@ -96,6 +96,13 @@ export interface ServerOptions {
   /** How long a received message may wait before its acknowledgement is sent over WebSocket, in ms. Default 50. */
   ackDelay?: number;
   /**
+   * Answers one session may await from its client at once (acknowledged `emit`s, `emitWithAck`,
+   * and acknowledged broadcasts that reach it). Past it an acknowledged emit is not sent and fails
+   * at once, and a broadcast counts the socket as missing: what a client that never answers can
+   * make the server hold. Default 256.
+   */
+  maxPendingAcks?: number;
+  /**
    * How long a POST body may take to arrive, in total, from when the server starts reading it, in ms;
    * past it the request gets 408 `request_timeout` and its connection is closed. Default 10,000.
    */
@@ -165,6 +172,7 @@ const DEFAULTS = {
   streamByteLimit: 128 * 1024,
   pollBatchBytes: 1024 * 1024,
   ackDelay: 50,
+  maxPendingAcks: 256,
   bodyTimeout: 10_000,
   authTimeout: 10_000,
   maxHandshakeBytes: 8 * 1024,
@@ -187,7 +195,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     if (!isTransportName(t)) throw new RangeError(`ferry: unknown transport "${String(t)}"`);
   }
   if (transports.length === 0) throw new RangeError('ferry: at least one transport must be enabled');
-  for (const key of ['pingInterval', 'pingTimeout', 'resumeWindow', 'maxMessageSize', 'maxBufferedBytes', 'maxTotalBufferedBytes', 'maxSessions', 'streamByteLimit', 'pollBatchBytes', 'ackDelay', 'bodyTimeout', 'authTimeout', 'maxHandshakeBytes'] as const) {
+  for (const key of ['pingInterval', 'pingTimeout', 'resumeWindow', 'maxMessageSize', 'maxBufferedBytes', 'maxTotalBufferedBytes', 'maxSessions', 'streamByteLimit', 'pollBatchBytes', 'ackDelay', 'maxPendingAcks', 'bodyTimeout', 'authTimeout', 'maxHandshakeBytes'] as const) {
     positive(key, merged[key]);
   }
   checkAdmissionOptions(merged);

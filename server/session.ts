@@ -90,6 +90,10 @@ export class Session extends LiveSession implements TransportListener, BudgetHol
     return this.host.options.drainBelow;
   }
 
+  protected get ackLimit(): number {
+    return this.host.options.maxPendingAcks;
+  }
+
   /** Makes `transport` the session's transport; `clientAck` is the last message the client has. */
   attach(transport: ServerTransport, clientAck: number): void {
     if (this.closed) {

@@ -59,6 +59,11 @@ export function askMembers(members: readonly RoomMember[], item: string, timeout
         else result.missing.push(member.id);
         finish();
       });
+      if (ackId === 0) {
+        // it awaits maxPendingAcks answers already: not asked
+        result.missing.push(member.id);
+        continue;
+      }
       waiting.set(member, { table, ackId });
       if (!member.queueItem(item + ',' + ackId)) {
         // ended (or just shed, which has failed its acks already): no answer will come

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import { closeAfterEach, connectClient, startServer, waitFor, type TestServer } from '../support/harness.js';
+import type { ServerOptions } from '../../server/index.js';
 import { query, rawHandshake } from '../support/raw-session.js';
 
 const track = closeAfterEach();
@@ -31,8 +32,8 @@ async function rawWebSocket(server: TestServer): Promise<{ ws: WebSocket; receiv
   return { ws, received, closed };
 }
 
-function echoServer() {
-  return startServer({}, (socket) => {
+function echoServer(options: ServerOptions = {}) {
+  return startServer(options, (socket) => {
     socket.on('echo', (...args: unknown[]) => args.slice(0, -1) as string[]);
   });
 }
@@ -139,6 +140,44 @@ describe('events and answers from a raw client', () => {
     raw.ws.send(`[["a",${events[1][1]}],["r",1,${id2},null,"not today"],["r",2,${id1},{"yes":true}]]`);
     expect(await first).toEqual({ yes: true });
     expect(await second).toBe('not today');
+  });
+});
+
+describe('a client that never answers (maxPendingAcks)', () => {
+  it('past the cap an acknowledged emit fails at once and is not sent, a broadcast counts it missing, and an answer frees a slot', async () => {
+    const server = track(await echoServer({ maxPendingAcks: 3 }));
+    const other = await bystander(server);
+    const raw = await rawWebSocket(server);
+    await waitFor(() => server.sockets.length === 2, 'both sessions');
+    const socket = server.sockets[1];
+    const waiting = [1, 2, 3].map((n) => socket.emitWithAck('question', n).catch((e: Error) => e.message));
+    await expect(socket.emitWithAck('question', 4)).rejects.toThrow(/3 answers are awaited already in this session \(maxPendingAcks\)/);
+    const callbackError = await new Promise<Error | null>((resolve) => {
+      expect(socket.emit('question', 5, (error: Error | null) => resolve(error))).toBe(false);
+    });
+    expect(callbackError?.message).toMatch(/maxPendingAcks/);
+    // not asked, so not waited for: it resolves long before the minute (the bystander has no handler: missing too)
+    const broadcast = await server.ferry.timeout(60_000).emitWithAck('question', 6);
+    expect(broadcast.missing.sort()).toEqual([socket.id, server.sockets[0].id].sort());
+    await waitFor(() => raw.received.filter((f) => f[0] === 'e').length === 3, 'three events');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const events = raw.received.filter((f) => f[0] === 'e');
+    // the refused emits and the broadcast were never sent to it
+    expect(events.map((f) => f[3])).toEqual([[1], [2], [3]]);
+    // an answer frees one slot: the next emit goes out
+    raw.ws.send(`[["a",${events[2][1]}],["r",1,${events[0][4]},"one"]]`);
+    expect(await waiting[0]).toBe('one');
+    const fourth = socket.emitWithAck('question', 7);
+    await waitFor(() => raw.received.filter((f) => f[0] === 'e').length === 4, 'the fourth event');
+    const sent = raw.received.filter((f) => f[0] === 'e')[3];
+    expect(sent[3]).toEqual([7]);
+    raw.ws.send(`[["r",2,${sent[4]},"seven"]]`);
+    expect(await fourth).toBe('seven');
+    // the slots still held end with the session, which is not ended by the refusals
+    expect(raw.received.some((f) => f[0] === 'close')).toBe(false);
+    socket.close();
+    expect(await Promise.all(waiting.slice(1))).toEqual([expect.stringMatching(/session ended/), expect.stringMatching(/session ended/)]);
+    await other.stillWorks();
   });
 });
 
