@@ -88,16 +88,25 @@ export function authFailure(error: Error, emitError: (error: Error) => boolean):
   return 'the auth option failed: ' + error.message;
 }
 
+/** A handshake the app's middleware refused: its `Refusal`'s message, and its `data` when it gave some. */
+export interface AuthRefusal {
+  message: string;
+  data?: JsonValue;
+}
+
 /**
- * The server's message when a handshake's answer is an auth refusal (`{"error":"unauthorized"` or
+ * The refusal when a handshake's answer is an auth refusal (`{"error":"unauthorized"` or
  * `"forbidden"`: HTTP 401/403, or a JSONP handshake's call); null for anything else. Such a
  * refusal is final: the socket closes with the message and does not retry.
  */
-export function authRefusal(body: string): string | null {
+export function authRefusal(body: string): AuthRefusal | null {
   if (body.indexOf('"unauthorized"') < 0 && body.indexOf('"forbidden"') < 0) return null;
   try {
-    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown };
-    if (parsed.error === 'unauthorized' || parsed.error === 'forbidden') return typeof parsed.message === 'string' ? parsed.message : String(parsed.error);
+    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown; data?: JsonValue };
+    if (parsed.error !== 'unauthorized' && parsed.error !== 'forbidden') return null;
+    const refusal: AuthRefusal = { message: typeof parsed.message === 'string' ? parsed.message : String(parsed.error) };
+    if (parsed.data !== undefined) refusal.data = parsed.data;
+    return refusal;
   } catch (e) {
     // not Ferry's answer
   }

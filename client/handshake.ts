@@ -4,10 +4,13 @@ import { transportsInRefusal } from './server-transports.js';
 import { nextJsonpCallback } from './transports/jsonp-polling.js';
 import type { FerryLocation } from './transports/transport.js';
 import { protocolsParam, routeUrl } from './transports/urls.js';
-import { AUTH_REFUSED, authRefusal, handshakeBody } from './auth.js';
+import { AUTH_REFUSED, authRefusal, handshakeBody, type AuthRefusal } from './auth.js';
 
-/** `offered`: on a `403 transport_disabled`, the transports the server named instead (client/server-transports.ts). */
-export type HandshakeCallback = (error: string | null, handshake: Handshake | null, status: number | null, offered?: TransportName[] | null) => void;
+/**
+ * `offered`: on a `403 transport_disabled`, the transports the server named instead
+ * (client/server-transports.ts); `refusal`: with status AUTH_REFUSED, the middleware's refusal.
+ */
+export type HandshakeCallback = (error: string | null, handshake: Handshake | null, status: number | null, offered?: TransportName[] | null, refusal?: AuthRefusal) => void;
 
 /**
  * `POST {base}/v1/handshake`: creates a session and returns its id, token and settings. A session
@@ -29,7 +32,7 @@ export function requestHandshake(env: ClientEnv, where: FerryLocation, transport
   env.request('POST', url, handshakeBody(auth), timeoutMs, (error, result) => {
     if (error || !result) return callback(error ? error.message : 'no response', null, null);
     const refused = result.status === 401 || result.status === 403 ? authRefusal(result.body) : null;
-    if (refused !== null) return callback(refused, null, AUTH_REFUSED);
+    if (refused !== null) return callback(refused.message, null, AUTH_REFUSED, null, refused);
     if (result.status !== 200) return callback(errorMessage(result.body, result.status), null, result.status, transportsInRefusal(result.body));
     adopt(result.body, callback);
   });
@@ -45,7 +48,7 @@ function adopt(body: string, callback: HandshakeCallback): void {
   }
   // a JSONP handshake's refusal comes as a call (a failed script tells the page nothing)
   const refused = authRefusal(body);
-  if (refused !== null) return callback(refused, null, AUTH_REFUSED);
+  if (refused !== null) return callback(refused.message, null, AUTH_REFUSED, null, refused);
   if (!handshake || handshake.v !== PROTOCOL_VERSION || typeof handshake.sid !== 'string' || typeof handshake.token !== 'string') {
     return callback('unexpected handshake response', null, null);
   }

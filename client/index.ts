@@ -6,7 +6,7 @@ import { ClientSocket as SocketImplementation } from './socket.js';
 import { webSocketClass, type FerryWebSocket as WebSocketInstance, type FerryWebSocketConstructor } from './web-socket.js';
 
 export type { ClientSocket } from './public-socket.js';
-export type { ClientSocketEvents, SocketState } from './socket-events.js';
+export type { ClientSocketEvents, CloseInfo, SocketState } from './socket-events.js';
 export type { ConnectOptions } from './options.js';
 export type { AuthOption } from './auth.js';
 export type { TransportStorage } from './transport-memory.js';

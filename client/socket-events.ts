@@ -3,6 +3,19 @@ import type { JsonValue, TransportName } from '../protocol/index.js';
 /** Where a client socket is in its life. */
 export type SocketState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/** What `close` says besides its reason. */
+export interface CloseInfo {
+  /** A new session is being started (the old one expired or the server restarted); `open` follows once it is up. */
+  renewing: boolean;
+  /** The close code the server's `close` frame gave (1000 for `socket.close()`); absent when the session ended on this side. */
+  code?: number;
+  /**
+   * The `data` of the `Refusal` the server's handshake middleware refused this client with, when
+   * it gave some and the refusal came over HTTP (a direct WebSocket's close carries only the message).
+   */
+  data?: JsonValue;
+}
+
 export type ClientSocketEvents = {
   /** A session is established (the first one, or a new one after the old could not be resumed). */
   open: [];
@@ -17,9 +30,10 @@ export type ClientSocketEvents = {
   /**
    * The session ended. `renewing` is true when a new session is being started (the old one
    * expired or the server restarted); `open` follows once it is up. `code` is the close code the
-   * server's `close` frame gave (1000 for `socket.close()`), absent when the session ended on this side.
+   * server's `close` frame gave (1000 for `socket.close()`), absent when the session ended on this
+   * side; `data` a handshake refusal's data (CloseInfo).
    */
-  close: [reason: string, info: { renewing: boolean; code?: number }];
+  close: [reason: string, info: CloseInfo];
   /**
    * `bufferedAmount` fell to `drainBelow` or under after having been above it: a producer that
    * waited may send again. Once per crossing; not when the session ends (its messages are gone:

@@ -21,10 +21,11 @@ import {
 import { ClientAppEvents } from './app-events.js';
 import type { ClientEnv } from './env/env.js';
 import { requestHandshake } from './handshake.js';
-import { AUTH_REFUSED, authFailure, authPacket, fetchAuth } from './auth.js';
+import { AUTH_REFUSED, authFailure, authPacket, fetchAuth, type AuthRefusal } from './auth.js';
 import type { ConnectOptions } from './options.js';
 import { now } from './link-health.js';
 import { volatileOf, type ClientVolatile } from './backpressure.js';
+import type { CloseInfo } from './socket-events.js';
 import { handshakeRefusalIsFinal, renewable } from './handshake-refusal.js';
 import { exceedsMaxMessageSize, storedMessage } from './message-size.js';
 import { ClientSocketTransports } from './socket-transports.js';
@@ -176,7 +177,7 @@ export class ClientSocket extends ClientSocketTransports {
     if (!first) return this._finish('no usable transport');
     this._timers.set('connect', 0, () => {
       const started = now();
-      requestHandshake(this._env, this, first, this._options.protocols, this._options.connectTimeout, auth, (error, handshake, status, offered) => {
+      requestHandshake(this._env, this, first, this._options.protocols, this._options.connectTimeout, auth, (error, handshake, status, offered, refusal) => {
         if (this.state === 'closed') return;
         if (handshake) {
           this._rtt = now() - started;
@@ -189,7 +190,7 @@ export class ClientSocket extends ClientSocketTransports {
           return;
         }
         if (offered) return this._startOver(first, offered);
-        if (status === AUTH_REFUSED) return this._finish(error || 'unauthorized');
+        if (status === AUTH_REFUSED) return this._finish(error || 'unauthorized', undefined, refusal);
         // 429: a rate limit or the per-address cap, which time lifts: tried again after the backoff
         if (handshakeRefusalIsFinal(status, this._renewing)) return this._finish('handshake refused: ' + error);
         this._retry('handshake failed: ' + error);
@@ -276,13 +277,16 @@ export class ClientSocket extends ClientSocketTransports {
     this._timers.set('reconnect', this._health.backoff(this._options), () => this._start());
   }
 
-  protected _finish(reason: string, code?: number): void {
+  /** `refusal`: the app's middleware refused the handshake (its `data` goes to the `close` listeners). */
+  protected _finish(reason: string, code?: number, refusal?: AuthRefusal): void {
     if (this.state === 'closed') return;
     if (this._log) this._log((this.sid || 'socket') + ' closed for good: ' + reason);
     this._drop();
     this.state = 'closed';
     this._events.end(reason);
-    this.fire('close', reason, { renewing: false, code: code });
+    const info: CloseInfo = { renewing: false, code: code };
+    if (refusal && refusal.data !== undefined) info.data = refusal.data;
+    this.fire('close', reason, info);
   }
 
   protected _receive(t: ClientTransport, frame: Frame): void {

@@ -3,7 +3,7 @@ import type { JsonValue } from '../../protocol/index.js';
 export interface RefusalOptions {
   /** 401 `unauthorized` (the default: who the client is was not proven) or 403 `forbidden` (it was, and may not connect). */
   status?: 401 | 403;
-  /** Sent to the client with the refusal, in the HTTP error body's `data` (not over a WebSocket close). */
+  /** Sent to the client with the refusal, in the HTTP error body's `data` (the client's `close` info `data`); a direct WebSocket's close carries only the message. */
   data?: JsonValue;
 }
 

@@ -73,6 +73,18 @@ describe.each(ALL_TRANSPORTS)('handshake auth, forced %s', (transport) => {
     expect(server.ferry.sessionCount).toBe(0);
   });
 
+  it('a Refusal\'s data reaches the close listener (a direct WebSocket\'s close carries only the message)', async () => {
+    const server = await authServer(() => {
+      throw new Refusal('plan expired', { status: 403, data: { upgradeAt: '/billing', seats: [1, 2] } });
+    });
+    const socket = connect(server.origin + '/ferry', { ...FAST, transports: [transport] });
+    track({ close: async () => socket.close() });
+    const closes: Array<[string, unknown]> = [];
+    socket.on('close', (reason, info) => closes.push([reason, info.data]));
+    await waitFor(() => closes.length > 0, 'close');
+    expect(closes).toEqual([['plan expired', transport === 'websocket' ? undefined : { upgradeAt: '/billing', seats: [1, 2] }]]);
+  });
+
   it('a middleware bug is the server\'s error event and a 500/1011: the client retries', async () => {
     let calls = 0;
     const server = await authServer(() => {
