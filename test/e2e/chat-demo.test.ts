@@ -105,6 +105,7 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
   let demo: Daemon;
   let browser: Browser;
   let origin: string;
+  let startDemo: () => Promise<void>;
   const pages: ProfiledPage[] = [];
 
   beforeAll(async () => {
@@ -114,8 +115,11 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
-    demo = startDaemon('chat demo', process.execPath, [DEMO_SERVER], REPO_ROOT, env);
-    await waitForPort(port, demo);
+    startDemo = async () => {
+      demo = startDaemon('chat demo', process.execPath, [DEMO_SERVER], REPO_ROOT, env);
+      await waitForPort(port, demo);
+    };
+    await startDemo();
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -190,5 +194,22 @@ describe.skipIf(missing.length > 0 && !inCI)('chat demo in Chromium', () => {
     expect(await shownTransport(ie11.page, 'xhr-polling')).toEqual({ shown: 'xhr-polling', actual: 'xhr-polling' });
     await modern.page.screenshot({ path: `${SCREENSHOTS}chat-modern.png` });
     await ie11.page.screenshot({ path: `${SCREENSHOTS}chat-ie11.png` });
+  });
+
+  it('a line said while the server is down shows \u2717 not stored; after a restart the page has a new session and lines are stored again', async () => {
+    expect(pages).toHaveLength(2);
+    const modern = pages[0]!;
+    const status = (): Promise<string | null> => modern.page.textContent('#status');
+    // A crash: no goodbye, so the page keeps its session and tries to resume it.
+    await demo.kill();
+    await modern.page.waitForFunction(() => document.getElementById('status')?.textContent === 'reconnecting', undefined, { timeout: 15_000 });
+    // The line waits for the session to resume; the page gives up on its answer after 10 s.
+    expect(await say(modern.page, 'Said while the server is down'), modern.log.join('\n')).toMatch(/^failed: .*no answer to "say" within 10000 ms/);
+    expect(await modern.page.textContent('#log .line--failed .line__state')).toBe('\u2717 not stored');
+    await startDemo();
+    // The new server does not know the old session: the page starts a new one and says hello again.
+    await modern.page.waitForFunction(() => document.getElementById('status')?.textContent === 'open', undefined, { timeout: 20_000 });
+    expect(await status()).toBe('open');
+    expect(await say(modern.page, 'Said after the restart'), modern.log.join('\n')).toMatch(/^stored \d+$/);
   });
 });

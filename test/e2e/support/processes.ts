@@ -29,6 +29,8 @@ export interface Daemon {
   /** Last few kilobytes of stdout and stderr, for failure messages. */
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would end it: no goodbye to anyone. */
+  kill(): Promise<void>;
 }
 
 export function startDaemon(name: string, command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Daemon {
@@ -62,6 +64,11 @@ export function startDaemon(name: string, command: string, args: readonly string
       await exited;
       clearTimeout(timer);
       signalGroup(pid, 'SIGKILL'); // workers that outlived their master
+    },
+    async kill() {
+      if (pid === undefined || !liveGroups.has(pid)) return;
+      signalGroup(pid, 'SIGKILL');
+      await exited;
     },
   };
 }
