@@ -22,3 +22,5 @@ export type { AckCallback, AckResultCallback, DefaultEvents, EventAnswer, EventA
 export type { AckAnswer, TimedEmitter } from '../protocol/event-api.js';
 export type { ListenerApi } from './app-events.js';
 export type { HandleProtocols } from './subprotocols.js';
+export type { SockJSEndpoint } from './sockjs/endpoint.js';
+export type { ResolvedSockJSOptions, SockJSOptions } from './sockjs/options.js';

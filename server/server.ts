@@ -17,7 +17,9 @@ import type { FetchedSockets, NodesReply } from './rooms/socket-operations.js';
 import { WebSocketUpgrades } from './websocket-upgrade.js';
 import { rejectUpgrade, RequestError } from './http-errors.js';
 import { refuse } from './refuse.js';
-import { requestPolicies } from './policies/request-policies.js';
+import { admitFerryRoutes, requestPolicies, type RequestPolicy } from './policies/request-policies.js';
+import { SockJSEndpoint } from './sockjs/endpoint.js';
+import type { SockJSOptions } from './sockjs/options.js';
 import type { HandshakeMiddleware } from './auth/handshake-auth.js';
 import { ServerMetrics, type SessionExpiry, type TransportFailure } from './metrics.js';
 import { metricsSnapshot, type FerryMetrics } from './metrics-snapshot.js';
@@ -80,6 +82,9 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
   readonly #upgrades: WebSocketUpgrades;
   /** With a cluster: relays requests for other nodes' sessions (server/cluster/relay/). */
   readonly #relay: HttpRelay | null;
+  /** Ferry's request policies, composed once: its own routes and the SockJS endpoints call them. */
+  readonly #checks: RequestPolicy;
+  readonly #sockjs: SockJSEndpoint[] = [];
   #closed = false;
   /** `close()` has begun: its Promise. */
   #closing: Promise<void> | null = null;
@@ -108,7 +113,8 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
       (error) => surfaceAppError(errors, error, null),
     );
     // one composition of the request policies (and one CORS header cache) for both entry points
-    const admit = requestPolicies(this.options);
+    this.#checks = requestPolicies(this.options);
+    const admit = admitFerryRoutes(this.#checks);
     this.#routes = new HttpRoutes(this.options, this.#registry, admit, refusals);
     this.#upgrades = new WebSocketUpgrades(this.options, this.#registry, admit, refusals);
     const serveRelayed = (req: IncomingMessage, res: ServerResponse, url: string): void => {
@@ -235,6 +241,36 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
   }
 
   /**
+   * Adds a SockJS protocol 0.3.3 endpoint at `options.prefix`, served wherever Ferry's routes are
+   * (`attach`, `middleware`, `handleUpgrade`): unmodified sockjs-client pages connect to it on
+   * every SockJS transport, and their sessions are ordinary sockets (`connection`, `message` with
+   * strings, `send`, rooms, broadcasts, limits, `ferry.use` middleware). See the README, "SockJS
+   * clients".
+   */
+  sockjs(options: SockJSOptions): SockJSEndpoint {
+    const endpoint = new SockJSEndpoint(options, this.options, this.#registry, this.#checks);
+    const prefix = endpoint.options.prefix;
+    const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(b + '/') || b.startsWith(a + '/');
+    if (overlaps(prefix, this.options.path)) throw new TypeError(`ferry: the sockjs prefix ${prefix} overlaps Ferry's path ${this.options.path}`);
+    for (const other of this.#sockjs) {
+      if (overlaps(prefix, other.options.prefix)) throw new TypeError(`ferry: the sockjs prefix ${prefix} overlaps ${other.options.prefix}`);
+    }
+    this.#sockjs.push(endpoint);
+    return endpoint;
+  }
+
+  /** The SockJS endpoint `url` is under, if any. */
+  #sockjsFor(url: string): SockJSEndpoint | undefined {
+    for (const endpoint of this.#sockjs) if (endpoint.matches(url)) return endpoint;
+    return undefined;
+  }
+
+  /** Whether `url` is Ferry's to answer: its path or a SockJS prefix. */
+  #ours(url: string): boolean {
+    return this.#routes.matches(url) || this.#sockjsFor(url) !== undefined;
+  }
+
+  /**
    * Serves Ferry's routes from `httpServer`: requests under `path` are answered here, others go to
    * the server's existing request listeners; WebSocket upgrades under `path` are accepted.
    */
@@ -243,7 +279,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     const previous = httpServer.listeners('request') as RequestListener[];
     httpServer.removeAllListeners('request');
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (this.#routes.matches(req.url ?? '/')) return this.#serve(req, res, req.url ?? '/');
+      if (this.#ours(req.url ?? '/')) return this.#serve(req, res, req.url ?? '/');
       if (previous.length === 0) {
         res.writeHead(404, { 'Content-Type': 'text/plain' });
         res.end('not found');
@@ -252,7 +288,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
       for (const listener of previous) listener.call(httpServer, req, res);
     });
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (this.#routes.matches(req.url ?? '/')) this.#serveUpgrade(req, socket, head);
+      if (this.#ours(req.url ?? '/')) this.#serveUpgrade(req, socket, head);
       else if (httpServer.listenerCount('upgrade') === 1) socket.destroy();
     });
     return this;
@@ -262,7 +298,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
   middleware(): Middleware {
     return (req, res, next) => {
       const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      if (this.#routes.matches(url)) this.#serve(req, res, url);
+      if (this.#ours(url)) this.#serve(req, res, url);
       else if (next) next();
       else {
         res.writeHead(404);
@@ -273,7 +309,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
 
   /** Handles an `upgrade` event yourself; returns false when the URL is not Ferry's. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    if (!this.#routes.matches(req.url ?? '/')) return false;
+    if (!this.#ours(req.url ?? '/')) return false;
     this.#serveUpgrade(req, socket, head);
     return true;
   }
@@ -284,12 +320,16 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
    * one), and the client tries again, landing elsewhere; a 404 from the app would end its session.
    */
   #serve(req: IncomingMessage, res: ServerResponse, url: string): void {
+    const sockjs = this.#sockjsFor(url);
     if (this.#closed) refuse(req, res, SERVER_CLOSED, {});
+    else if (sockjs !== undefined) sockjs.handle(req, res, url);
     else if (!this.#relay?.forward(req, res, url)) this.#routes.handle(req, res, url);
   }
 
   #serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const sockjs = this.#sockjsFor(req.url ?? '/');
     if (this.#closed) rejectUpgrade(socket, SERVER_CLOSED);
+    else if (sockjs !== undefined) sockjs.handleUpgrade(req, socket, head, req.url ?? '/');
     else if (!forwardUpgrade(this.#relay, req, socket, head, req.url ?? '/')) this.#upgrades.handle(req, socket, head, req.url ?? '/');
   }
 
@@ -317,6 +357,7 @@ export class Server<ListenEvents = DefaultEvents, EmitEvents = DefaultEvents, So
     this.#closed = true;
     this.#registry.endAll(CloseCode.SERVER_SHUTDOWN, 'server shutting down');
     this.#upgrades.close();
+    for (const endpoint of this.#sockjs) endpoint.close();
     // the sessions' last answers to relayed requests reach Redis before the connections close
     await this.#relay?.close();
     await this.#registry.rooms.adapter.close();

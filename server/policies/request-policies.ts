@@ -101,9 +101,8 @@ function fromSessionPage(request: PolicyRequest): boolean {
 }
 
 /** Runs `policies` in order and merges the headers they return (none: the shared empty object). */
-export function composePolicies(policies: readonly RequestPolicy[]): Admit {
-  return (req, route, params, upgrade, sessionOrigin) => {
-    const request = describeRequest(req, route, params, upgrade, sessionOrigin);
+export function composePolicies(policies: readonly RequestPolicy[]): RequestPolicy {
+  return (request) => {
     let headers: ResponseHeaders = NO_CORS;
     for (const policy of policies) {
       const returned = policy(request);
@@ -113,7 +112,12 @@ export function composePolicies(policies: readonly RequestPolicy[]): Admit {
   };
 }
 
+/** The Admit of Ferry's own routes, from the composed policies (`check`). */
+export function admitFerryRoutes(check: RequestPolicy): Admit {
+  return (req, route, params, upgrade, sessionOrigin) => check(describeRequest(req, route, params, upgrade, sessionOrigin)) ?? NO_CORS;
+}
+
 /** Ferry's policies, host first (a rebound page is refused whatever it claims to be). */
-export function requestPolicies(options: ResolvedOptions): Admit {
+export function requestPolicies(options: ResolvedOptions): RequestPolicy {
   return composePolicies([hostPolicy(options), originPolicy(options)]);
 }
