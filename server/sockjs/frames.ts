@@ -47,6 +47,16 @@ export function sockjsText(item: string | Uint8Array | null): string | null {
   return JSON.stringify(item);
 }
 
+/** The ack id of a stored event item that asks for an answer (`e"name",[…],7`), else null. */
+export function askedAckId(item: string | Uint8Array | null): number | null {
+  if (typeof item !== 'string' || item.charAt(0) !== 'e' || item.charAt(item.length - 1) === ']') return null;
+  const id = Number(item.slice(item.lastIndexOf(',') + 1));
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/** What an acknowledged emit to a SockJS socket fails with: its page cannot answer. */
+export const CANNOT_ANSWER = 'a SockJS client cannot answer events';
+
 /** Why a client's payload was refused (the 500 body sockjs-client and the protocol expect). */
 export class PayloadError extends Error {}
 

@@ -1,6 +1,6 @@
 import { CloseCode, type Frame, type OutboundEntry, type TransportName } from '../../protocol/index.js';
 import type { CloseInfo, ServerTransport, TransportListener } from '../transports/transport.js';
-import { closeFrame, HEARTBEAT_FRAME, messagesFrame, OPEN_FRAME, sockjsText } from './frames.js';
+import { askedAckId, CANNOT_ANSWER, closeFrame, HEARTBEAT_FRAME, messagesFrame, OPEN_FRAME, sockjsText } from './frames.js';
 import type { Receiver } from './receivers.js';
 
 /** A receiver's unread bytes past which the session stops writing to it (the client is not reading). */
@@ -118,9 +118,12 @@ export class SockJSTransport implements ServerTransport {
     const receiver = this.#receiver;
     if (receiver === null || entries.length === 0) return;
     const texts: string[] = [];
+    const unanswerable: Frame[] = [];
     for (const entry of entries) {
       const text = sockjsText(entry.item);
       if (text !== null) texts.push(text);
+      const ackId = askedAckId(entry.item);
+      if (ackId !== null) unanswerable.push({ type: 'answer', seq: 0, ackId, value: null, error: CANNOT_ANSWER });
     }
     if (texts.length > 0) {
       if (this.#raw) for (const text of texts) receiver.send(JSON.parse(text) as string);
@@ -130,6 +133,8 @@ export class SockJSTransport implements ServerTransport {
     const due = this.#ackDue;
     this.#ackDue = entries[entries.length - 1].seq;
     if (due === 0) process.nextTick(() => this.#acknowledge());
+    // an event asking for an answer fails at once, as if the page had answered so
+    if (unanswerable.length > 0) process.nextTick(() => this.#answer(unanswerable));
     if (receiver.open) this.#heartbeat();
   }
 
@@ -154,6 +159,12 @@ export class SockJSTransport implements ServerTransport {
     const seq = this.#ackDue;
     this.#ackDue = 0;
     if (this.#closed === null && seq > 0) this.#listener?.onFrames([{ type: 'ack', seq }]);
+  }
+
+  #answer(answers: Frame[]): void {
+    if (this.#closed !== null) return;
+    for (const answer of answers) (answer as { seq: number }).seq = ++this.#inbound;
+    this.#listener?.onFrames(answers);
   }
 
   /** An open receiver hears `h` after `heartbeatDelay` without a frame (a poll is answered by it). */

@@ -66,6 +66,24 @@ describe.each(NODE_TRANSPORTS)('sockjs-client over %s', (transport) => {
     expect(client.messages[300]).toBe('{"n":1}');
   });
 
+  it('bytes and named events are skipped for the page; an acknowledged emit fails at once with the reason', async () => {
+    const server = await sockjsServer();
+    const client = open(server, transport);
+    await client.opened;
+    await waitFor(() => server.sockets.length === 1, 'the Ferry socket');
+    const socket = server.sockets[0];
+    socket.send('before');
+    socket.send(new Uint8Array([1, 2, 3]));
+    socket.emit('news', 'skipped');
+    const asked = socket.timeout(60_000).emitWithAck('question');
+    socket.send('after');
+    await expect(asked).rejects.toThrow('a SockJS client cannot answer events');
+    await waitFor(() => client.messages.length === 2, 'the two strings');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(client.messages).toEqual(['before', 'after']);
+    expect(server.ferry.sessionCount).toBe(1);
+  });
+
   it('is in rooms with native Ferry clients: one broadcast reaches both', async () => {
     const server = await sockjsServer();
     const native = connectClient(server.origin);
