@@ -92,6 +92,10 @@ export class SockJSEndpoint {
         throw new RequestError('not_found', 'no such SockJS route');
       }
       this.#admit(req, route, params, true);
+      if (req.method !== 'GET') {
+        socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
       const admission = this.#registry.admit(req);
       this.#wss ??= acceptingServer(this.#ferry.maxMessageSize);
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#openWebSocket(ws, route === '/websocket', () => admission));
@@ -129,7 +133,8 @@ export class SockJSEndpoint {
     if (/^\/iframe[0-9a-z_.-]*\.html$/.test(route)) return this.#only(req, res, 'GET', () => this.#iframe.serve(req, res));
     if (route === '/info') {
       if (method === 'OPTIONS') return preflight(req, res, 'OPTIONS, GET', cookie);
-      return this.#only(req, res, 'GET', () => info(req, res, this.options, cookie));
+      // the cookie goes with a preflight and a session's requests, not with /info (as SockJS has it)
+      return this.#only(req, res, 'GET', () => info(req, res, this.options, {}));
     }
     if (route === '/websocket') return this.#notUpgraded(req, res);
     const parts = SESSION_ROUTE.exec(route);

@@ -19,8 +19,9 @@ export function cacheForAYear(): Record<string, string> {
  */
 export function sockjsCors(req: IncomingMessage): Record<string, string> {
   const origin = req.headers.origin;
+  // `null` (a sandboxed or file: page) is echoed as SockJS does: the origin policy has let it in
   const headers: Record<string, string> =
-    typeof origin === 'string' && origin !== '' && origin !== 'null'
+    typeof origin === 'string' && origin !== ''
       ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }
       : { 'Access-Control-Allow-Origin': '*', Vary: 'Origin' };
   const asked = req.headers['access-control-request-headers'];

@@ -14,8 +14,8 @@ export interface Receiver {
   readonly bufferedAmount: number;
   /** Ends it (the response, or the WebSocket with `code`). */
   end(code?: number, reason?: string): void;
-  /** `fn` runs once when it ends, whichever side ended it. */
-  onEnd(fn: () => void): void;
+  /** `fn` runs once when it ends, whichever side ended it: `aborted` when the client cut it. */
+  onEnd(fn: (aborted: boolean) => void): void;
 }
 
 /** How one HTTP receiving transport writes: its prelude, how it wraps a frame, whether a poll. */
@@ -76,7 +76,7 @@ export class HttpReceiver implements Receiver {
   readonly #limit: number;
   #written = 0;
   #open = true;
-  #onEnd: (() => void) | null = null;
+  #onEnd: ((aborted: boolean) => void) | null = null;
 
   constructor(res: ServerResponse, kind: HttpReceiverKind, callback: string, limit: number) {
     this.#res = res;
@@ -86,7 +86,7 @@ export class HttpReceiver implements Receiver {
     const prelude = kind.prelude(callback);
     if (prelude !== '') res.write(prelude);
     // the client went away (or the response was ended here): said once
-    res.once('close', () => this.#ended());
+    res.once('close', () => this.#ended(true));
   }
 
   get open(): boolean {
@@ -108,33 +108,33 @@ export class HttpReceiver implements Receiver {
   end(): void {
     if (!this.#open) return;
     this.#res.end();
-    this.#ended();
+    this.#ended(false);
   }
 
-  onEnd(fn: () => void): void {
+  onEnd(fn: (aborted: boolean) => void): void {
     this.#onEnd = fn;
   }
 
-  #ended(): void {
+  #ended(aborted: boolean): void {
     if (!this.#open && this.#onEnd === null) return;
     this.#open = false;
     const fn = this.#onEnd;
     this.#onEnd = null;
-    fn?.();
+    fn?.(aborted);
   }
 }
 
 /** A SockJS-framed WebSocket (`/<server>/<session>/websocket`): one frame per WebSocket message. */
 export class WebSocketReceiver implements Receiver {
   readonly #ws: WebSocket;
-  #onEnd: (() => void) | null = null;
+  #onEnd: ((aborted: boolean) => void) | null = null;
 
   constructor(ws: WebSocket) {
     this.#ws = ws;
     ws.once('close', () => {
       const fn = this.#onEnd;
       this.#onEnd = null;
-      fn?.();
+      fn?.(true);
     });
   }
 
@@ -154,7 +154,7 @@ export class WebSocketReceiver implements Receiver {
     if (this.open) this.#ws.close(code, reason);
   }
 
-  onEnd(fn: () => void): void {
+  onEnd(fn: (aborted: boolean) => void): void {
     this.#onEnd = fn;
   }
 }

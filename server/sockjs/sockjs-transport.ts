@@ -97,7 +97,7 @@ export class SockJSTransport implements ServerTransport {
       return;
     }
     this.#receiver = receiver;
-    receiver.onEnd(() => this.#receiverEnded(receiver));
+    receiver.onEnd((aborted) => this.#receiverEnded(receiver, aborted));
     if (!this.#opened) {
       this.#opened = true;
       if (!this.#raw) receiver.send(OPEN_FRAME);
@@ -180,13 +180,17 @@ export class SockJSTransport implements ServerTransport {
     this.#timer.unref();
   }
 
-  #receiverEnded(receiver: Receiver): void {
+  /**
+   * Between receivers the session waits `disconnectDelay` for the next. A receiver the client cut
+   * (a page closed, a request aborted) ends it at once, as SockJS has it, and so does the end of a
+   * WebSocket, the session's one connection.
+   */
+  #receiverEnded(receiver: Receiver, aborted: boolean): void {
     if (this.#receiver !== receiver) return;
     this.#receiver = null;
     if (this.#closed !== null) return;
     this.#stopTimer();
-    // a WebSocket is the session's one connection: when it goes, so does the session
-    const delay = this.name === 'websocket' ? 0 : this.#timings.disconnectDelay;
+    const delay = aborted || this.name === 'websocket' ? 0 : this.#timings.disconnectDelay;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       if (this.#receiver === null && this.#closed === null) {
