@@ -38,8 +38,8 @@ const RECEIVING: Record<string, { method: string; name: HttpReceiverName }> = {
 /** The callback name a jsonp or htmlfile page may be given: a script identifier path, nothing else. */
 const CALLBACK = /^[a-zA-Z0-9_.-]{1,32}$/;
 
-/** `/<server>/<session>/<transport>`: ids without dots or slashes. */
-const SESSION_ROUTE = /^\/([^/.]+)\/([^/.]+)\/([^/.]+)$/;
+/** `/<server>/<session>/<transport>`: ids without dots or slashes, of at most 128 characters (a session id is kept while it lives). */
+const SESSION_ROUTE = /^\/([^/.]{1,128})\/([^/.]{1,128})\/([^/.]+)$/;
 
 /**
  * A SockJS protocol 0.3.3 endpoint (`ferry.sockjs({ prefix })`) so that unmodified sockjs-client
@@ -150,11 +150,12 @@ export class SockJSEndpoint {
     }
     const receiving = RECEIVING[transport];
     if (receiving === undefined) throw new RequestError('not_found', 'no such SockJS transport');
-    this.#only(req, res, receiving.method, () => this.#receive(req, res, id, receiving.name, params, headers));
+    this.#only(req, res, receiving.method, () => this.#receive(req, res, id, receiving.name, params, headers), false);
   }
 
-  #only(req: IncomingMessage, res: ServerResponse, method: string, run: () => void): void {
-    if (req.method === method || (method === 'GET' && req.method === 'HEAD')) return run();
+  /** Runs `run` for `method` (and HEAD for a GET, unless `head` is false: a HEAD must not open a session). */
+  #only(req: IncomingMessage, res: ServerResponse, method: string, run: () => void, head = true): void {
+    if (req.method === method || (head && method === 'GET' && req.method === 'HEAD')) return run();
     res.writeHead(405, { Allow: method, 'Content-Length': '0' });
     res.end();
   }

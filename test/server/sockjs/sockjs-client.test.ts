@@ -205,6 +205,17 @@ describe('the endpoint as a hostile client sees it', () => {
     expect(server.ferry.sessionCount).toBe(2);
   });
 
+  it('a session id past 128 characters is 404, and a HEAD on a receiving route opens no session', async () => {
+    const server = await sockjsServer();
+    const long = await request(server, 'POST', `/echo/000/${'s'.repeat(129)}/xhr`);
+    expect(long.status).toBe(404);
+    const head = await request(server, 'HEAD', '/echo/000/abc/eventsource');
+    expect(head.status).toBe(405);
+    expect(head.headers.allow).toBe('GET');
+    expect(server.ferry.sessionCount).toBe(0);
+    expect((await request(server, 'POST', `/echo/000/${'s'.repeat(128)}/xhr`)).body).toBe('o\n');
+  });
+
   it('a prefix that overlaps Ferry\'s path or another endpoint is refused when added', async () => {
     const server = await sockjsServer();
     expect(() => server.ferry.sockjs({ prefix: '/ferry' })).toThrow(/overlaps Ferry's path/);
