@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Server, type Socket } from '../../server/index.js';
+import { stopPageApp } from './support/app-server.js';
 import { missingBinaries, missingBinariesBanner } from './support/binaries.js';
 import { CHROMIUM_BINARY, launchChromium, openProfiledPage, PROFILES, type BrowserProfile } from './support/browser.js';
 
@@ -81,14 +82,7 @@ describe.skipIf(missing.length > 0 && !inCI)('sockjs-client in Chromium against 
     browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await ferry?.close();
-    if (app) {
-      app.closeAllConnections();
-      await new Promise<void>((resolve) => app.close(() => resolve()));
-    }
-  });
+  afterAll(() => stopPageApp({ browser, ferry, app }));
 
   it.each(TRANSPORTS)('forced %s: 300 messages each way, exactly once and in order', async (transport, ferryTransport) => {
     const before = sockets.length;

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Server, type Socket } from '../../server/index.js';
+import { stopPageApp } from './support/app-server.js';
 import { missingBinaries, missingBinariesBanner } from './support/binaries.js';
 import { checkClientBundles } from './support/bundles.js';
 import { CHROMIUM_BINARY, launchChromium, openProfiledPage, PROFILES, type BrowserProfile } from './support/browser.js';
@@ -130,14 +131,7 @@ describe.skipIf(missing.length > 0 && !inCI)('Ferry.WebSocket in Chromium', () =
     browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await ferry?.close();
-    if (app) {
-      app.closeAllConnections();
-      await new Promise<void>((resolve) => app.close(() => resolve()));
-    }
-  });
+  afterAll(() => stopPageApp({ browser, ferry, app }));
 
   it.each(CASES.map((profile) => [`${profile.name} (${profile.bundle}${profile.removedGlobals.includes('URL') ? ', no URL/Event constructors' : ''})`, profile] as const))(
     '%s: the WebSocket behaviours hold',

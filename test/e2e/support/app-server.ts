@@ -102,3 +102,13 @@ export async function startAppServer(options: ServerOptions = { allowedOrigins: 
     },
   };
 }
+
+/** Ends what a page test started, in order: the browser, the Ferry server, then its HTTP server. */
+export async function stopPageApp(parts: { browser?: { close(): Promise<void> }; ferry?: Server; app?: http.Server }): Promise<void> {
+  await parts.browser?.close();
+  await parts.ferry?.close();
+  const app = parts.app;
+  if (app === undefined) return;
+  app.closeAllConnections();
+  await new Promise<void>((resolve) => app.close(() => resolve()));
+}
