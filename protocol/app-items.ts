@@ -68,6 +68,14 @@ export function isEventOrAnswerItem(item: AppItem): boolean {
   return c === 'e' || c === 'r';
 }
 
+/** The ack id of a stored event item that asks for an answer (`e"name",[…],7`), else null. */
+export function askedAckId(item: AppItem | null): number | null {
+  // the arguments' JSON ends with `]`: an item that does not ends with its ack id
+  if (typeof item !== 'string' || item.charAt(0) !== 'e' || item.charAt(item.length - 1) === ']') return null;
+  const id = Number(item.slice(item.lastIndexOf(',') + 1));
+  return isAckId(id) ? id : null;
+}
+
 /** The frame of a stored string item (a JSON message, an event, an answer) at `seq`. */
 export function frameText(seq: number, item: string): string {
   const c = item.charAt(0);

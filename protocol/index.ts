@@ -25,7 +25,7 @@ export { JSONP_CALLBACK_PATTERN, JSONP_SEND_FIELD, decodeJsonpBody, jsonpBody, j
 export { RELAY_ORIGIN_ELEMENT, RELAY_PAGE, decodeRelayMessage, encodeRelayMessage, relayRoute, type RelayMessage } from './relay-messages.js';
 export { SseDecoder, sseEvent, ssePrelude, type SseEvent } from './sse-codec.js';
 export { LineDecoder, lineChunk, linePrelude } from './line-codec.js';
-export { MAX_ACK_ID, answerItem, eventItem, failedAnswerItem, frameText, implicitPacket, isAckId, isEventOrAnswerItem, messageItem, type AppItem } from './app-items.js';
+export { MAX_ACK_ID, answerItem, eventItem, failedAnswerItem, frameText, implicitPacket, askedAckId, isAckId, isEventOrAnswerItem, messageItem, type AppItem } from './app-items.js';
 export {
   MAX_EVENT_NAME_LENGTH,
   RESERVED_EVENTS,

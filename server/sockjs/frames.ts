@@ -1,3 +1,5 @@
+import { isEventOrAnswerItem } from '../../protocol/index.js';
+
 /**
  * SockJS protocol 0.3.3 frames (the server's side): `o` open, `h` heartbeat, `a[…]` messages,
  * `c[code,"reason"]` close; and what a client sends, a JSON array of strings (or, over a
@@ -40,18 +42,8 @@ export function closeFrame(code: number, reason: string): string {
  * named events and answers, which SockJS cannot carry.
  */
 export function sockjsText(item: string | Uint8Array | null): string | null {
-  if (typeof item !== 'string') return null;
-  const c = item.charAt(0);
-  if (c === '"') return item;
-  if (c === 'e' || c === 'r') return null;
-  return JSON.stringify(item);
-}
-
-/** The ack id of a stored event item that asks for an answer (`e"name",[…],7`), else null. */
-export function askedAckId(item: string | Uint8Array | null): number | null {
-  if (typeof item !== 'string' || item.charAt(0) !== 'e' || item.charAt(item.length - 1) === ']') return null;
-  const id = Number(item.slice(item.lastIndexOf(',') + 1));
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
+  if (typeof item !== 'string' || isEventOrAnswerItem(item)) return null;
+  return item.charAt(0) === '"' ? item : JSON.stringify(item);
 }
 
 /** What an acknowledged emit to a SockJS socket fails with: its page cannot answer. */

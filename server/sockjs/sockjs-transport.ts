@@ -1,6 +1,6 @@
-import { CloseCode, type Frame, type OutboundEntry, type TransportName } from '../../protocol/index.js';
+import { askedAckId, CloseCode, type Frame, type OutboundEntry, type TransportName } from '../../protocol/index.js';
 import type { CloseInfo, ServerTransport, TransportListener } from '../transports/transport.js';
-import { askedAckId, CANNOT_ANSWER, closeFrame, HEARTBEAT_FRAME, messagesFrame, OPEN_FRAME, sockjsText } from './frames.js';
+import { CANNOT_ANSWER, closeFrame, HEARTBEAT_FRAME, messagesFrame, OPEN_FRAME, sockjsText } from './frames.js';
 import type { Receiver } from './receivers.js';
 
 /** A receiver's unread bytes past which the session stops writing to it (the client is not reading). */

@@ -3,6 +3,7 @@ import {
   ProtocolError,
   ReliableChannel,
   answerItem,
+  askedAckId,
   decodePacket,
   entryText,
   eventItem,
@@ -147,5 +148,17 @@ describe('AckTable', () => {
     expect(calls).toEqual(['a', 'b']);
     expect(table.size).toBe(0);
     expect(table.add(() => {})).toBe(3);
+  });
+});
+
+describe('askedAckId', () => {
+  it('reads the ack id of an event that asks for an answer, and nothing else', () => {
+    expect(askedAckId(eventItem('q', [1, 'a,b', [2]], 7))).toBe(7);
+    expect(askedAckId(eventItem('q', [1, 'a,b', [2]]))).toBeNull();
+    expect(askedAckId(eventItem('q', []))).toBeNull();
+    expect(askedAckId(answerItem(7, 'x'))).toBeNull();
+    expect(askedAckId(messageItem('e,7') as string)).toBeNull();
+    expect(askedAckId(new Uint8Array([1]))).toBeNull();
+    expect(askedAckId(null)).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import SockJS from 'sockjs-client';
 import { Refusal, type ServerOptions, type SockJSOptions } from '../../../server/index.js';
@@ -203,6 +204,29 @@ describe('the endpoint as a hostile client sees it', () => {
     expect(third.status).toBe(429);
     expect(JSON.parse(third.body)).toMatchObject({ error: 'too_many_address_sessions' });
     expect(server.ferry.sessionCount).toBe(2);
+  });
+
+  it('a page that never reads its stream is ended at maxBufferedBytes, and other sessions go on', async () => {
+    const server = await sockjsServer({ maxBufferedBytes: 512 * 1024 });
+    const other = open(server, 'xhr-streaming');
+    await other.opened;
+    const reader = net.connect(server.port, '127.0.0.1');
+    track({ close: async () => void reader.destroy() });
+    reader.write('POST /echo/000/stuck/xhr_streaming HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n');
+    reader.pause(); // reads nothing: the kernel's buffers fill, then the response's, then the session's
+    await waitFor(() => server.sockets.length === 2, 'both sessions');
+    const stuck = server.sockets[1];
+    const reasons: string[] = [];
+    stuck.on('close', (reason) => reasons.push(reason));
+    const chunk = 'z'.repeat(64 * 1024);
+    for (let i = 0; i < 2000 && reasons.length === 0; i++) {
+      stuck.send(chunk);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/buffer overflow/);
+    server.sockets[0].send('still here');
+    await waitFor(() => other.messages.includes('still here'), 'the other session');
   });
 
   it('a session id past 128 characters is 404, and a HEAD on a receiving route opens no session', async () => {
